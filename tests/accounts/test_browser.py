@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.models import Profile
+from tests.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_register_login_edit_profile_logout(browser_page: Any, live_server: Any) -> None:
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/register/")
+    page.fill("#id_username", "vera")
+    page.fill("#id_email", "vera@example.org")
+    page.fill("#id_password1", "Valles-Marineris-4000")
+    page.fill("#id_password2", "Valles-Marineris-4000")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Welcome to GeoPlanet, vera.")
+    page.screenshot(path=str(ARTIFACTS / "accounts-01-registered.png"))
+
+    page.click("button:has-text('Log out')")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "vera")
+    page.fill("#id_password", "wrong-password")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Please enter a correct username and password")
+    page.fill("#id_password", "Valles-Marineris-4000")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/accounts/profile/edit/")
+    page.fill("#id_display_name", "Vera Rubin")
+    page.fill("#id_affiliation", "Mars Mapping Group")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("text=Profile saved.")
+    page.screenshot(path=str(ARTIFACTS / "accounts-02-profile.png"))
+    assert Profile.objects.get(user__username="vera").affiliation == "Mars Mapping Group"
+
+    page.click("button:has-text('Log out')")
+    page.goto(f"{live_server.url}/accounts/profile/")
+    assert "/accounts/login/" in page.url
