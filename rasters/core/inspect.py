@@ -1,0 +1,205 @@
+"""Inspect an uploaded raster: layout, limits, CRS, body, footprint, area, resolution, metadata.
+
+Dimensions, band count and data type are checked from the header before any pixel is decoded, so a
+decompression bomb is refused without being inflated.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pyproj
+from rasterio.enums import Resampling
+from rasterio.errors import RasterioError
+from rasterio.io import DatasetReader
+from shapely.geometry import MultiPolygon, Polygon
+
+from rasters.core.bodies import BodyMatch, body_from_crs, body_geographic_crs, get_body
+from rasters.core.errors import CorruptRaster, CRSError, RasterTooLarge, UnsupportedLayout
+from rasters.core.geodesy import footprint_lonlat, pixel_size_m, polygon_area_km2
+from rasters.core.safe_open import check_local_file, open_raster
+
+__all__ = ["Limits", "RasterInfo", "inspect_raster", "open_raster"]
+
+SUPPORTED_DTYPES = frozenset(
+    {"uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "float64"}
+)
+
+# Tags that describe an acquisition, as written by GDAL's TIFF, PDS, ISIS and VICAR drivers.
+METADATA_KEYS = (
+    "TIFFTAG_DATETIME",
+    "TIFFTAG_IMAGEDESCRIPTION",
+    "TIFFTAG_SOFTWARE",
+    "START_TIME",
+    "STOP_TIME",
+    "IMAGE_TIME",
+    "SPACECRAFT_NAME",
+    "SPACECRAFT_ID",
+    "MISSION_NAME",
+    "INSTRUMENT_ID",
+    "INSTRUMENT_NAME",
+    "TARGET_NAME",
+    "PRODUCT_ID",
+)
+_DATE_KEYS = ("START_TIME", "IMAGE_TIME", "TIFFTAG_DATETIME")
+_DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y:%m:%d %H:%M:%S", "%Y-%m-%d")
+
+# A full decode of the whole image proves it is not truncated; above this size a decimated read is used.
+_FULL_CHECK_PIXELS = 16_000_000
+_CHECK_SIZE = 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds an upload must respect; checked before pixels are decoded."""
+
+    max_bytes: int = 2 * 1024**3
+    max_pixels: int = 1_000_000_000
+    max_dimension: int = 100_000
+    max_bands: int = 4
+    # Declared raw size / file size above which a PNG or JPEG is treated as a decompression bomb.
+    max_compression_ratio: float = 1000.0
+
+
+@dataclass
+class RasterInfo:
+    """Everything the platform records about an upload after inspecting it."""
+
+    driver: str
+    width: int
+    height: int
+    count: int
+    dtype: str
+    nodata: float | None
+    scales: list[float]
+    offsets: list[float]
+    crs_wkt: str | None
+    georeferenced: bool
+    body: BodyMatch | None
+    footprint: Polygon | MultiPolygon | None
+    footprint_area_km2: float | None
+    pixel_size_m: tuple[float, float] | None
+    overview_count: int
+    file_size: int
+    metadata: dict[str, str] = field(default_factory=dict)
+    acquired_at: datetime | None = None
+
+
+def _check_limits(dataset: DatasetReader, file_size: int, limits: Limits) -> None:
+    width, height, count = dataset.width, dataset.height, dataset.count
+    if width <= 0 or height <= 0 or max(width, height) > limits.max_dimension:
+        raise RasterTooLarge(f"The image is {width} x {height} pixels; at most {limits.max_dimension} per side.")
+    if width * height > limits.max_pixels:
+        raise RasterTooLarge(f"The image has {width * height} pixels; at most {limits.max_pixels}.")
+    if not 1 <= count <= limits.max_bands:
+        raise UnsupportedLayout(f"The image has {count} bands; between 1 and {limits.max_bands} are supported.")
+    dtypes = set(dataset.dtypes)
+    if not dtypes <= SUPPORTED_DTYPES or len(dtypes) != 1:
+        raise UnsupportedLayout(f"Data type {', '.join(sorted(dtypes))} is not supported.")
+    itemsize = np.dtype(dataset.dtypes[0]).itemsize
+    raw_bytes = width * height * count * itemsize
+    # PNG and JPEG decoders inflate whole rows; a tiny file declaring a huge image is a bomb.
+    if dataset.driver in {"PNG", "JPEG"} and raw_bytes > limits.max_compression_ratio * file_size:
+        raise RasterTooLarge("The image declares far more pixels than its file size can hold.")
+
+
+def _check_decodes(dataset: DatasetReader) -> None:
+    try:
+        if dataset.width * dataset.height <= _FULL_CHECK_PIXELS:
+            dataset.read()
+        else:
+            scale = _CHECK_SIZE / max(dataset.width, dataset.height)
+            shape = (dataset.count, max(1, round(dataset.height * scale)), max(1, round(dataset.width * scale)))
+            dataset.read(out_shape=shape, resampling=Resampling.nearest)
+    except RasterioError as exc:
+        raise CorruptRaster() from exc
+
+
+def _crs_of(dataset: DatasetReader) -> pyproj.CRS | None:
+    if dataset.crs is None:
+        return None
+    try:
+        return pyproj.CRS.from_wkt(dataset.crs.to_wkt())
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError() from exc
+
+
+def _has_geotransform(dataset: DatasetReader) -> bool:
+    return not dataset.transform.is_identity
+
+
+def _metadata(dataset: DatasetReader) -> tuple[dict[str, str], datetime | None]:
+    tags = {key.upper(): value for key, value in dataset.tags().items()}
+    found = {key: tags[key].strip() for key in METADATA_KEYS if tags.get(key, "").strip()}
+    acquired = None
+    for key in _DATE_KEYS:
+        if key in found and acquired is None:
+            acquired = _parse_date(found[key])
+    return found, acquired
+
+
+def _parse_date(text: str) -> datetime | None:
+    cleaned = text.strip().strip('"').rstrip("Z")
+    for fmt in _DATE_FORMATS:
+        try:
+            # Mission times (PDS START_TIME, TIFF DateTime) are UTC by convention.
+            return datetime.strptime(cleaned, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def inspect_raster(
+    path: str | os.PathLike[str], limits: Limits | None = None, body_slug: str | None = None
+) -> RasterInfo:
+    """Validate an upload and describe it.
+
+    ``body_slug`` forces the body (a user's choice); otherwise it is detected from the CRS. A CRS of a
+    different body than ``body_slug`` raises CRSError. Raises the RasterError family for every refusal.
+    """
+    limits = limits or Limits()
+    file_size = check_local_file(path).stat().st_size
+    if file_size > limits.max_bytes:
+        raise RasterTooLarge(f"The file is {file_size} bytes; at most {limits.max_bytes}.")
+    with open_raster(path) as dataset:
+        _check_limits(dataset, file_size, limits)
+        _check_decodes(dataset)
+        crs = _crs_of(dataset)
+        georeferenced = crs is not None and _has_geotransform(dataset)
+        match = body_from_crs(crs) if crs is not None else None
+        slug = body_slug or (match.body.slug if match else None)
+        footprint = area = resolution = None
+        if georeferenced and crs is not None and slug is not None:
+            body = get_body(slug)
+            footprint = footprint_lonlat(
+                dataset.transform, dataset.width, dataset.height, crs, body_geographic_crs(slug)
+            )
+            area = polygon_area_km2(footprint, body.mean_radius_m)
+            resolution = pixel_size_m(dataset.transform, dataset.width, dataset.height, crs, body.mean_radius_m)
+            if not all(math.isfinite(value) for value in resolution):
+                raise CRSError("The raster's pixel size cannot be measured on the body.")
+        metadata, acquired = _metadata(dataset)
+        return RasterInfo(
+            driver=dataset.driver,
+            width=dataset.width,
+            height=dataset.height,
+            count=dataset.count,
+            dtype=dataset.dtypes[0],
+            nodata=dataset.nodata,
+            scales=[float(value) for value in dataset.scales],
+            offsets=[float(value) for value in dataset.offsets],
+            crs_wkt=crs.to_wkt() if crs is not None else None,
+            georeferenced=georeferenced,
+            body=match,
+            footprint=footprint,
+            footprint_area_km2=area,
+            pixel_size_m=resolution,
+            overview_count=len(dataset.overviews(1)),
+            file_size=file_size,
+            metadata=metadata,
+            acquired_at=acquired,
+        )
