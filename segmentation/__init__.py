@@ -1,0 +1,1 @@
+"""Segmentation of planetary surface images: craters, valleys and ridges (engine in ``segmentation.engine``)."""

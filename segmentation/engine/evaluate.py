@@ -1,0 +1,156 @@
+"""Metrics: per-class IoU on synthetic hold-out tiles, crater P/R/F1 per diameter bin on held-out NAC images."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .classes import IGNORE_INDEX
+from .instances import crater_instances
+
+DEFAULT_BINS: tuple[tuple[float, float], ...] = ((8, 10), (10, 20), (20, 40), (40, 100), (10, 100))
+CLASS_NAMES = ("background", "crater", "valley", "ridge")
+
+
+@dataclass
+class EvalReport:
+    """All evaluation figures; ``headline`` holds the numbers compared with the targets."""
+
+    iou: dict[str, float] = field(default_factory=dict)
+    crater_bins: dict[str, dict[str, float]] = field(default_factory=dict)
+    nac_crater_iou: float | None = None
+    headline: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly dict (used as the model card's metrics)."""
+        d: dict[str, Any] = dict(self.headline)
+        d["synthetic_iou"] = self.iou
+        d["nac_crater_bins"] = self.crater_bins
+        if self.nac_crater_iou is not None:
+            d["nac_crater_pixel_iou"] = self.nac_crater_iou
+        return d
+
+    def format_table(self) -> str:
+        """Plain-text tables for terminals and logs."""
+        lines = ["per-class IoU (synthetic hold-out):"]
+        lines += [f"  {k:<12} {v:.3f}" for k, v in self.iou.items()]
+        lines.append("crater detection (held-out NAC):  bin(px)   P      R      F1     n_gt  n_pred")
+        for k, v in self.crater_bins.items():
+            lines.append(f"  {k:>30} {v['precision']:.3f}  {v['recall']:.3f}  {v['f1']:.3f}  "
+                         f"{int(v['n_gt']):5d} {int(v['n_pred']):5d}")
+        lines.append("headline: " + json.dumps(self.headline, sort_keys=True))
+        return "\n".join(lines)
+
+
+def confusion(pred: np.ndarray, target: np.ndarray, num_classes: int) -> np.ndarray:
+    """Confusion matrix (target rows, pred cols) ignoring IGNORE_INDEX pixels."""
+    keep = target != IGNORE_INDEX
+    idx = target[keep].astype(np.int64) * num_classes + pred[keep].astype(np.int64)
+    return np.bincount(idx, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+
+
+def iou_from_confusion(cm: np.ndarray) -> np.ndarray:
+    """Per-class IoU; NaN for a class absent from both prediction and target."""
+    tp = np.diag(cm).astype(np.float64)
+    denom = cm.sum(0) + cm.sum(1) - tp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denom > 0, tp / denom, np.nan)
+
+
+def match_craters(
+    pred: list[tuple[float, float, float]], gt: list[tuple[float, float, float]],
+    max_centre_frac: float = 0.5, max_diam_frac: float = 0.5,
+) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching by centre distance; a pair qualifies when dist < 0.5 D and |dD|/D < 0.5.
+
+    D is the label's diameter. Returns (pred index, gt index) pairs.
+    """
+    if not pred or not gt:
+        return []
+    p = np.asarray(pred, dtype=np.float64)
+    g = np.asarray(gt, dtype=np.float64)
+    dist = np.hypot(p[:, None, 0] - g[None, :, 0], p[:, None, 1] - g[None, :, 1])
+    ok = (dist < max_centre_frac * g[None, :, 2]) & (np.abs(p[:, None, 2] - g[None, :, 2]) / g[None, :, 2] < max_diam_frac)
+    pi, gi = np.nonzero(ok)
+    order = np.argsort(dist[pi, gi], kind="stable")
+    used_p, used_g, pairs = set(), set(), []
+    for k in order:
+        a, b = int(pi[k]), int(gi[k])
+        if a not in used_p and b not in used_g:
+            used_p.add(a)
+            used_g.add(b)
+            pairs.append((a, b))
+    return pairs
+
+
+def crater_prf(
+    pred: list[tuple[float, float, float]], gt: list[tuple[float, float, float]],
+    bins: tuple[tuple[float, float], ...] = DEFAULT_BINS, dont_care_px: float = 8.0,
+) -> dict[str, dict[str, float]]:
+    """Precision/recall/F1 per diameter bin [lo, hi).
+
+    Recall counts labels by their diameter. Precision counts a matched prediction in its label's bin and an
+    unmatched one in its own bin; predictions matched to "don't care" labels (D <= 8 px) are not counted.
+    """
+    pairs = match_craters(pred, gt)
+    p2g = dict(pairs)
+    out: dict[str, dict[str, float]] = {}
+    for lo, hi in bins:
+        gin = [i for i, g in enumerate(gt) if lo <= g[2] < hi and g[2] > dont_care_px]
+        tp_g = sum(1 for i in gin if i in set(p2g.values()))
+        n_pred = tp_p = 0
+        for j, p in enumerate(pred):
+            if j in p2g:
+                gd = gt[p2g[j]][2]
+                if gd <= dont_care_px:
+                    continue
+                if lo <= gd < hi:
+                    n_pred += 1
+                    tp_p += 1
+            elif lo <= p[2] < hi:
+                n_pred += 1
+        prec = tp_p / n_pred if n_pred else 0.0
+        rec = tp_g / len(gin) if gin else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[f"{lo:g}-{hi:g}"] = {"precision": prec, "recall": rec, "f1": f1, "n_gt": len(gin), "n_pred": n_pred}
+    return out
+
+
+def evaluate_model(
+    model: Any, *, n_synthetic: int = 32, synth_tile: int = 256, nac_ids: tuple[str, ...] | None = None,
+    tile: int = 512, overlap: int = 64, batch_size: int = 4,
+) -> EvalReport:
+    """Run the model on the fixed synthetic hold-out and the held-out NAC images; return all metrics."""
+    from .datasets import NAC_HOLDOUT, crater_mask, load_nac, nac_image_ids, synthetic_eval_set
+    from .tiling import segment_array
+
+    report = EvalReport()
+    n_cls = len(CLASS_NAMES)
+    cm = np.zeros((n_cls, n_cls), dtype=np.int64)
+    for img, mask in synthetic_eval_set(n_synthetic, synth_tile):
+        res = segment_array(img, model, tile=synth_tile, overlap=0, batch_size=batch_size, num_classes=n_cls)
+        cm += confusion(res.mask, mask, n_cls)
+    ious = iou_from_confusion(cm)
+    report.iou = {name: float(v) for name, v in zip(CLASS_NAMES, ious, strict=True)}
+    report.headline["synthetic_mean_iou_fg"] = float(np.nanmean(ious[1:]))
+    ids = [i for i in (nac_ids or NAC_HOLDOUT) if i in set(nac_image_ids())]
+    preds: list[tuple[float, float, float]] = []
+    gts: list[tuple[float, float, float]] = []
+    cm_nac = np.zeros((n_cls, n_cls), dtype=np.int64)
+    for k, image_id in enumerate(ids):
+        nac = load_nac(image_id)
+        res = segment_array(nac.image, model, tile=tile, overlap=overlap, batch_size=batch_size, num_classes=n_cls)
+        dets, _ = crater_instances(res.mask, res.conf)
+        # offset each image so the pooled matching never pairs craters across images
+        off = k * 1e6
+        preds += [(d.cx + off, d.cy, d.diameter) for d in dets]
+        gts += [(g.cx + off, g.cy, g.diameter) for g in nac.labels]
+        cm_nac += confusion(np.where(res.mask == 1, 1, 0), crater_mask(nac.image.shape, nac.labels), n_cls)
+    if ids:
+        report.crater_bins = crater_prf(preds, gts)
+        report.headline["crater_f1_10_100px_nac_holdout"] = report.crater_bins["10-100"]["f1"]
+        report.nac_crater_iou = float(iou_from_confusion(cm_nac)[1])
+    return report

@@ -1,0 +1,119 @@
+"""Crater instances from a class mask: distance transform + peaks + watershed, then a circle fit (no torch/shapely)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+
+@dataclass(frozen=True)
+class CraterDetection:
+    """One crater instance in pixel coords (pixel centres at i + 0.5)."""
+
+    cx: float
+    cy: float
+    diameter: float
+    confidence: float
+    area_px: int
+    label: int
+
+
+def fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float] | None:
+    """Algebraic (Kasa) least-squares circle through points; None when degenerate."""
+    if xs.size < 6:
+        return None
+    a = np.column_stack([xs, ys, np.ones_like(xs)])
+    b = xs * xs + ys * ys
+    try:
+        sol, *_ = np.linalg.lstsq(a, b, rcond=None)
+    except np.linalg.LinAlgError:
+        return None
+    cx, cy = sol[0] / 2, sol[1] / 2
+    r2 = sol[2] + cx * cx + cy * cy
+    if r2 <= 0:
+        return None
+    return float(cx), float(cy), float(np.sqrt(r2))
+
+
+def _peaks(dist: np.ndarray, comp: np.ndarray, n_comp: int) -> np.ndarray:
+    """Marker image: local maxima of the distance map, suppressing maxima closer than the larger radius.
+
+    Two touching disks of radius r have peaks 2r apart (kept); one elongated blob has a single ridge maximum.
+    """
+    from skimage.feature import peak_local_max
+
+    coords = peak_local_max(dist, min_distance=2, threshold_abs=1.0, labels=comp, exclude_border=False)
+    markers = np.zeros(dist.shape, dtype=np.int32)
+    order = np.argsort(-dist[coords[:, 0], coords[:, 1]], kind="stable")
+    kept: list[tuple[int, int, float]] = []
+    for idx in order:
+        y, x = coords[idx]
+        r = float(dist[y, x])
+        if all((y - ky) ** 2 + (x - kx) ** 2 >= max(r, kr) ** 2 for ky, kx, kr in kept):
+            kept.append((int(y), int(x), r))
+    for i, (y, x, _) in enumerate(kept, start=1):
+        markers[y, x] = i
+    # every component gets at least one marker, even a thin one with no peak above threshold
+    have = set(np.unique(comp[markers > 0]).tolist())
+    nxt = len(kept) + 1
+    for lab in range(1, n_comp + 1):
+        if lab not in have:
+            ys, xs = np.nonzero(comp == lab)
+            if ys.size:
+                k = int(np.argmax(dist[ys, xs]))
+                markers[ys[k], xs[k]] = nxt
+                nxt += 1
+    return markers
+
+
+def crater_instances(
+    mask: np.ndarray, conf: np.ndarray | None = None, crater_index: int = 1, min_area_px: int = 9,
+) -> tuple[list[CraterDetection], np.ndarray]:
+    """Split the crater class into instances (touching/overlapping too) and fit a circle to each.
+
+    Confidence sharpens the split: the distance map is weighted by it, so low-confidence necks between
+    two craters become valleys for the watershed. Returns detections and the instance label image.
+    """
+    from skimage.segmentation import watershed
+
+    binary = mask == crater_index
+    labels_out = np.zeros(mask.shape, dtype=np.int32)
+    if not binary.any():
+        return [], labels_out
+    comp, n_comp = ndimage.label(binary)
+    dist = ndimage.distance_transform_edt(binary).astype(np.float32)
+    surface = dist * (0.5 + 0.5 * conf.astype(np.float32)) if conf is not None else dist
+    markers = _peaks(dist, comp, n_comp)
+    labels = watershed(-surface, markers, mask=binary)
+    # boundary pixels that face background (not a neighbour instance, not the image edge) carry the rim shape
+    outside = ~binary
+    pad = np.pad(outside, 1, constant_values=False)
+    faces_bg = pad[:-2, 1:-1] | pad[2:, 1:-1] | pad[1:-1, :-2] | pad[1:-1, 2:]
+    dets: list[CraterDetection] = []
+    objects = ndimage.find_objects(labels)
+    for lab, sl in enumerate(objects, start=1):
+        if sl is None:
+            continue
+        region = labels[sl] == lab
+        area = int(region.sum())
+        if area < min_area_px:
+            continue
+        ys, xs = np.nonzero(region)
+        ys = ys + sl[0].start
+        xs = xs + sl[1].start
+        eq_d = 2.0 * np.sqrt(area / np.pi)
+        edge = faces_bg[ys, xs]
+        cx, cy, d = xs.mean() + 0.5, ys.mean() + 0.5, eq_d
+        fit = fit_circle(xs[edge] + 0.5, ys[edge] + 0.5) if edge.sum() >= max(8, 0.3 * np.pi * eq_d) else None
+        if fit is not None:
+            fcx, fcy, fr = fit
+            # boundary pixel centres sit half a pixel inside the true rim
+            fd = 2 * (fr + 0.5)
+            if 0.6 * eq_d <= fd <= 2.0 * eq_d:
+                cx, cy, d = fcx, fcy, fd
+        c = float(conf[ys, xs].mean()) if conf is not None else 1.0
+        labels_out[ys, xs] = len(dets) + 1
+        dets.append(CraterDetection(float(cx), float(cy), float(d), c, area, len(dets) + 1))
+    return dets, labels_out
