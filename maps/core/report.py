@@ -131,7 +131,8 @@ def _table_page(title: str, rows: list[list[str]]) -> Figure:
         cells = [[_plain(c) for c in r] for r in rows[1:]]
         table = ax.table(cellText=cells, colLabels=rows[0], loc="upper center", cellLoc="left")
         table.auto_set_font_size(False)
-        table.set_fontsize(8)
+        table.set_fontsize(10)
+        table.scale(1.0, 1.4)
         table.auto_set_column_width(list(range(len(rows[0]))))
     return fig
 
