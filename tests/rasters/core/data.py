@@ -18,6 +18,7 @@ import pyproj
 import rasterio
 from affine import Affine
 from rasterio.crs import CRS
+from rasterio.enums import ColorInterp
 from rasterio.errors import NotGeoreferencedWarning
 
 MARS_R = 3_396_190.0
@@ -94,13 +95,15 @@ def make_float32(directory: Path) -> Path:
 def make_rgb(directory: Path, bands: int = 3) -> Path:
     """3-band RGB (or 4-band RGBA with a transparent strip) on the Moon."""
     data = _gradient(64, 64, bands=bands)
-    photometric = {"photometric": "RGB"}
     if bands == 4:
         data[3] = 255
         data[3, :, :8] = 0
-        photometric["alpha"] = "unassociated"
-    return _write(directory / f"moon_rgb{bands}.tif", data, crs=_crs("IAU_2015:30100"),
-                  transform=Affine(0.05, 0, 10.0, 0, -0.05, 20.0), **photometric)
+    path = _write(directory / f"moon_rgb{bands}.tif", data, crs=_crs("IAU_2015:30100"),
+                  transform=Affine(0.05, 0, 10.0, 0, -0.05, 20.0), photometric="RGB")
+    if bands == 4:
+        with rasterio.open(path, "r+") as dst:
+            dst.colorinterp = [ColorInterp.red, ColorInterp.green, ColorInterp.blue, ColorInterp.alpha]
+    return path
 
 
 def make_moon_antimeridian(directory: Path) -> Path:
