@@ -151,7 +151,8 @@ def band_statistics(cog_path: str | os.PathLike[str], max_size: int = STATS_MAX_
     for position, band in enumerate(indexes):
         valid = values[position].compressed()
         if valid.size == 0:
-            stats.append(BandStats(band, *([float("nan")] * 6), valid_count=0, sampled=sampled))
+            nan = float("nan")
+            stats.append(BandStats(band, nan, nan, nan, nan, nan, nan, valid_count=0, sampled=sampled))
             continue
         p2, p98 = np.percentile(valid, [2, 98])
         stats.append(

@@ -8,7 +8,7 @@ ever routes a planetary coordinate through an Earth CRS.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pyproj
@@ -21,7 +21,7 @@ from shapely.ops import unary_union
 
 from rasters.core.errors import CRSError
 
-Footprint = Polygon | MultiPolygon
+Footprint: TypeAlias = Polygon | MultiPolygon
 
 
 def _ring_signed_area_sr(coords: np.ndarray) -> float:
@@ -158,7 +158,8 @@ def footprint_lonlat(
     """
     to_body = body_transformer(crs, body_crs)
     cols, rows = _boundary_pixels(width, height, max(densify, 4))
-    xs, ys = transform @ (cols, rows)
+    xs = transform.c + transform.a * cols + transform.b * rows
+    ys = transform.f + transform.d * cols + transform.e * rows
     try:
         lon, lat = to_body.transform(np.asarray(xs), np.asarray(ys), errcheck=False)
     except ProjError as exc:

@@ -110,7 +110,9 @@ def _check_limits(dataset: DatasetReader, file_size: int, limits: Limits) -> Non
 def _check_decodes(dataset: DatasetReader) -> None:
     try:
         if dataset.width * dataset.height <= _FULL_CHECK_PIXELS:
-            dataset.read()
+            # Block by block, so memory stays at one block whatever the data type and band count.
+            for _, window in dataset.block_windows(1):
+                dataset.read(window=window)
         else:
             scale = _CHECK_SIZE / max(dataset.width, dataset.height)
             shape = (dataset.count, max(1, round(dataset.height * scale)), max(1, round(dataset.width * scale)))

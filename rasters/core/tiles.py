@@ -12,9 +12,11 @@ import math
 import os
 from collections.abc import Sequence
 from functools import cache
+from typing import cast
 
 import morecantile
 import numpy as np
+import pyproj
 from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
@@ -25,7 +27,8 @@ from rio_tiler.models import ImageData
 
 from rasters.core.bodies import Body, body_geographic_crs, get_body
 from rasters.core.cog import band_statistics, display_indexes
-from rasters.core.errors import CorruptRaster
+from rasters.core.errors import CorruptRaster, CRSError
+from rasters.core.geodesy import body_transformer
 from rasters.core.safe_open import open_raster
 
 TILE_SIZE = 256
@@ -56,10 +59,10 @@ def tms_for_body(body: Body | str) -> morecantile.TileMatrixSet:
 
 
 def _ranges(stretch: Stretch, count: int) -> list[tuple[float, float]]:
-    if len(stretch) == 2 and not isinstance(stretch[0], Sequence):
-        low, high = stretch  # type: ignore[misc]
+    if len(stretch) == 2 and isinstance(stretch[0], int | float):
+        low, high = cast(tuple[float, float], stretch)
         return [(float(low), float(high))] * count
-    ranges = [(float(low), float(high)) for low, high in stretch]  # type: ignore[misc]
+    ranges = [(float(low), float(high)) for low, high in cast(Sequence[tuple[float, float]], stretch)]
     return ranges if len(ranges) == count else [ranges[0]] * count
 
 
@@ -94,11 +97,17 @@ def render_tile(
 ) -> bytes | None:
     """A PNG tile (alpha from nodata/mask) of a georeferenced COG in ``tms``, or None outside the image.
 
+    Raises CRSError when the COG has no CRS or its CRS belongs to another body than the tile grid.
+
     ``stretch`` is a (low, high) range in physical units (scale/offset applied), or one per band; by
     default 8-bit images are shown as stored and other types with their 2-98 % range. ``colormap``
     ('terrain', 'viridis'...) colours single-band images such as DEMs.
     """
     with open_raster(cog_path) as dataset:
+        if dataset.crs is None:
+            raise CRSError("This image is not georeferenced; it is tiled in pixel space.")
+        # Fails with CRSError before any warping when the grid belongs to another body.
+        body_transformer(pyproj.CRS.from_wkt(dataset.crs.to_wkt()), tms.geographic_crs)
         indexes = display_indexes(dataset)
         dtype, count = dataset.dtypes[0], len(indexes)
         # Only unscale when it changes something: rio-tiler then casts to float, which it cannot combine with

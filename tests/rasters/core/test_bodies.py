@@ -22,7 +22,8 @@ def test_radii_and_codes_come_from_proj(slug: str, code: int, radius: float) -> 
     assert body.iau_code == code
     assert body.srid == code
     assert body.mean_radius_m == radius
-    assert pyproj.CRS(f"IAU_2015:{code}").ellipsoid.semi_major_metre == radius
+    ellipsoid = pyproj.CRS(f"IAU_2015:{code}").ellipsoid
+    assert ellipsoid is not None and ellipsoid.semi_major_metre == radius
 
 
 def test_mars_has_its_flattened_ellipsoid() -> None:
@@ -41,8 +42,9 @@ def test_earth_uses_epsg_4326() -> None:
 def test_every_srid_fits_postgis_and_proj4_reproduces_the_sphere() -> None:
     for body in all_bodies():
         assert 0 < body.srid <= MAX_POSTGIS_SRID
-        proj_crs = pyproj.CRS.from_proj4(body.proj4)
-        assert proj_crs.ellipsoid.semi_major_metre == pytest.approx(body.semi_major_m if body.is_earth
+        ellipsoid = pyproj.CRS.from_proj4(body.proj4).ellipsoid
+        assert ellipsoid is not None
+        assert ellipsoid.semi_major_metre == pytest.approx(body.semi_major_m if body.is_earth
                                                                    else body.mean_radius_m)
         assert pyproj.CRS.from_wkt(body.crs_wkt).is_geographic
 

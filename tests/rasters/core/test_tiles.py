@@ -9,6 +9,7 @@ from PIL import Image
 
 from rasters.core.bodies import body_geographic_crs, get_body
 from rasters.core.cog import make_cog
+from rasters.core.errors import CRSError
 from rasters.core.tiles import pixel_max_zoom, render_pixel_tile, render_tile, tms_for_body
 from tests.rasters.core import data
 
@@ -54,9 +55,17 @@ def test_tile_outside_the_image_is_none(crop_cog: Path) -> None:
     assert render_tile(crop_cog, 3, 0, 0, tms=tms_for_body("mars")) is None
 
 
-def test_mars_file_cannot_be_tiled_on_an_earth_grid(crop_cog: Path) -> None:
-    with pytest.raises(Exception, match="celestial body|Mars"):
+def test_mars_file_cannot_be_tiled_on_an_earth_or_moon_grid(crop_cog: Path) -> None:
+    with pytest.raises(CRSError):
         render_tile(crop_cog, 0, 1, 0, tms=tms_for_body("earth"))
+    with pytest.raises(CRSError):
+        render_tile(crop_cog, 0, 1, 0, tms=tms_for_body("moon"))
+
+
+def test_pixel_space_image_has_no_geographic_tiles(nac_png: Path, tmp_path: Path) -> None:
+    cog = make_cog(nac_png, tmp_path / "nac.tif")
+    with pytest.raises(CRSError):
+        render_tile(cog, 0, 0, 0, tms=tms_for_body("moon"))
 
 
 def test_global_mars_tile(mars_global: Path, tmp_path: Path) -> None:
