@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "axes",
+    "rasters",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "geoplanet.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GeoPlanet API",

@@ -1,0 +1,92 @@
+"""REST API for rasters under /api/v1/rasters/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from rasters import selectors, services, tiles
+from rasters.serializers import BodySerializer, RasterSerializer, RasterUpdateSerializer, RasterUploadSerializer
+
+
+class BodyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Bodies known to the platform, with IAU codes and radii from PROJ."""
+
+    serializer_class = BodySerializer
+    lookup_field = "slug"
+    queryset = selectors.bodies()
+
+
+class RasterViewSet(viewsets.ViewSet):
+    """Upload, list, read, edit and delete the images you may see."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=RasterSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        queryset = selectors.rasters_visible_to(request.user).select_related("body", "owner")
+        status_filter = request.query_params.get("status")
+        if status_filter:
+            queryset = queryset.filter(status=status_filter)
+        body = request.query_params.get("body")
+        if body:
+            queryset = queryset.filter(body__slug=body)
+        from rest_framework.pagination import LimitOffsetPagination
+
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(RasterSerializer(page, many=True).data)
+
+    @extend_schema(responses=RasterSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(RasterSerializer(selectors.raster_for_user(request.user, pk)).data)
+
+    @extend_schema(request=RasterUploadSerializer, responses={201: RasterSerializer})
+    def create(self, request: Request) -> Response:
+        form = RasterUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        raster = services.raster_create(
+            owner=request.user,
+            upload=data["file"],
+            title=data.get("title", ""),
+            description=data.get("description", ""),
+            body_slug=data["body"].slug if data.get("body") else None,
+        )
+        return Response(RasterSerializer(raster).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RasterUpdateSerializer, responses=RasterSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        raster = selectors.raster_for_user(request.user, pk, write=True)
+        form = RasterUpdateSerializer(data={"title": raster.title, "description": raster.description, **request.data.dict()})
+        form.is_valid(raise_exception=True)
+        services.raster_update(raster, **form.validated_data)
+        return Response(RasterSerializer(raster).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.raster_delete(selectors.raster_for_user(request.user, pk, write=True))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={202: RasterSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        raster = selectors.raster_for_user(request.user, pk, write=True)
+        if not services.raster_retry(raster):
+            return Response({"detail": "Only a failed image can be retried."}, status=status.HTTP_409_CONFLICT)
+        raster.refresh_from_db()
+        return Response(RasterSerializer(raster).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(responses={(200, "image/png"): bytes}, description="A 256 px PNG map tile of the image.")
+@api_view(["GET"])
+def tile(request: Request, pk: str, z: int, x: int, y: int) -> HttpResponse:
+    """``/api/v1/rasters/{id}/tiles/{z}/{x}/{y}.png`` with session or token authentication."""
+    raster = selectors.raster_for_user(request.user, pk)
+    return tiles.tile_response(request, raster, z, x, y)

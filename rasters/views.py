@@ -1,0 +1,118 @@
+"""Pages for images: list, upload, detail with map, edit, delete, retry, thumbnail and original download."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rasters import selectors, services
+from rasters.forms import RasterEditForm
+from rasters.models import Raster
+from rasters.serializers import RasterSerializer
+
+
+@login_required
+def raster_list(request: HttpRequest) -> HttpResponse:
+    rasters = selectors.rasters_visible_to(request.user).select_related("body", "owner")
+    return render(request, "rasters/list.html", {"rasters": rasters})
+
+
+@login_required
+def raster_upload(request: HttpRequest) -> HttpResponse:
+    """The drag-and-drop page; files go to the API one request per file, each with its own progress bar."""
+    bodies = [{"slug": b.slug, "name": b.name} for b in selectors.bodies()]
+    return render(
+        request,
+        "rasters/upload.html",
+        {"page_data": {"api": reverse("api-raster-list"), "bodies": bodies, "list": reverse("rasters:list")}},
+    )
+
+
+def map_config(raster: Raster) -> dict[str, object]:
+    """What the page's map needs: body radius, tile URL, footprint, pixel size."""
+    data = RasterSerializer(raster).data
+    return {
+        "id": raster.pk,
+        "status": raster.status,
+        "georeferenced": raster.georeferenced,
+        "body": raster.body.name if raster.body else None,
+        "radius_m": raster.body.mean_radius_m if raster.body else None,
+        "width": raster.width,
+        "height": raster.height,
+        "tiles": data["tiles"],
+        "footprint": data["footprint"],
+        "api": reverse("api-raster-detail", kwargs={"pk": raster.pk}),
+    }
+
+
+@login_required
+def raster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    raster = selectors.raster_for_user(request.user, pk)
+    return render(
+        request,
+        "rasters/detail.html",
+        {"raster": raster, "can_edit": raster.owner_id == request.user.pk, "page_data": map_config(raster)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raster_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    raster = selectors.raster_for_user(request.user, pk, write=True)
+    form = RasterEditForm(request.POST or None, initial={"title": raster.title, "description": raster.description})
+    if request.method == "POST" and form.is_valid():
+        services.raster_update(raster, **form.cleaned_data)
+        messages.success(request, "Image details saved.")
+        return redirect("rasters:detail", pk=raster.pk)
+    return render(request, "rasters/edit.html", {"raster": raster, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raster_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    raster = selectors.raster_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        title = raster.title
+        services.raster_delete(raster)
+        messages.success(request, f"“{title}” and its files were deleted.")
+        return redirect("rasters:list")
+    return render(request, "rasters/confirm_delete.html", {"raster": raster})
+
+
+@login_required
+@require_POST
+def raster_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    raster = selectors.raster_for_user(request.user, pk, write=True)
+    if services.raster_retry(raster):
+        messages.success(request, "Processing queued again.")
+    else:
+        messages.error(request, "Only a failed image can be retried.")
+    return redirect("rasters:detail", pk=raster.pk)
+
+
+@login_required
+def thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    raster = selectors.raster_for_user(request.user, pk)
+    if not raster.thumbnail_path.exists():
+        raise Http404("No thumbnail yet.")
+    response = FileResponse(raster.thumbnail_path.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def original(request: HttpRequest, pk: int) -> FileResponse:
+    raster = selectors.raster_for_user(request.user, pk)
+    if not raster.original_path.exists():
+        raise Http404("The original file is missing.")
+    # The download name is derived from the title and the stored extension, never a client-supplied path.
+    safe_stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in raster.title)[:80] or "image"
+    return FileResponse(
+        raster.original_path.open("rb"), as_attachment=True, filename=f"{safe_stem}{Path(raster.original_ext).suffix}"
+    )
