@@ -1,0 +1,165 @@
+"""Raster inference for images of any size: windowed rasterio reads/writes, one row band at a time.
+
+rasterio is imported inside the functions so ``segment_array`` (re-exported here) works without it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import (
+    AllNodataError,
+    EmptyInputError,
+    SegmentationCancelled,
+    UnreadableInputError,
+    UnsupportedBandLayoutError,
+)
+from .normalize import MAX_SAMPLES, robust_percentiles, to_luminance, to_unit, unit_to_model
+from .tiling import CancelFn, Predictor, ProgressFn, SegmentationResult, run_tiled, segment_array
+
+__all__ = ["RasterSegmentation", "SegmentationResult", "segment_array", "segment_raster"]
+
+
+@dataclass
+class RasterSegmentation:
+    """Summary of a file-to-file run (the pixels are in the two output rasters)."""
+
+    mask_path: Path
+    conf_path: Path
+    width: int
+    height: int
+    crs_wkt: str | None
+    transform: tuple[float, ...] | None
+    model_version: str
+    class_pixels: dict[int, int] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+
+
+@contextmanager
+def deterministic_torch() -> Iterator[None]:
+    """Deterministic kernels for the duration of a run, restoring the caller's setting afterwards."""
+    try:
+        import torch
+    except ImportError:  # a numpy-only predictor needs nothing
+        yield
+        return
+    prev = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(prev)
+
+
+def _open(src_path: Path) -> Any:
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    if not src_path.exists():
+        raise UnreadableInputError(f"no such file: {src_path}")
+    if src_path.is_file() and src_path.stat().st_size == 0:
+        raise EmptyInputError(f"empty file: {src_path}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # NotGeoreferencedWarning for plain images is expected
+            return rasterio.open(src_path)
+    except RasterioIOError as exc:
+        raise UnreadableInputError(f"cannot read {src_path.name}: {exc}") from exc
+
+
+def _nodata(src: Any) -> float | None:
+    return None if src.nodata is None else float(src.nodata)
+
+
+def global_percentiles(src: Any) -> tuple[float, float]:
+    """2/98 percentiles of the luminance from a decimated read (GDAL uses overviews when present)."""
+    from rasterio.enums import Resampling
+
+    factor = max(1, int(np.ceil(np.sqrt(src.width * src.height / MAX_SAMPLES))))
+    out_shape = (src.count, max(1, src.height // factor), max(1, src.width // factor))
+    small = src.read(out_shape=out_shape, resampling=Resampling.nearest)  # nearest: never mixes in nodata
+    lum, valid = to_luminance(small, _nodata(src))
+    if not valid.any():
+        raise AllNodataError("every pixel is nodata (decimated read)")
+    return robust_percentiles(lum, valid)
+
+
+def segment_raster(
+    src_path: str | os.PathLike[str], dst_mask_path: str | os.PathLike[str], dst_conf_path: str | os.PathLike[str],
+    model: Predictor, *, tile: int = 512, overlap: int = 64, batch_size: int = 4,
+    progress: ProgressFn | None = None, cancel: CancelFn | None = None, num_classes: int | None = None,
+) -> RasterSegmentation:
+    """Segment a raster file of any size into a uint8 class-mask GeoTIFF and a uint8 confidence GeoTIFF.
+
+    Confidence is round(255 * max softmax probability); nodata pixels get class 0 and confidence 0 (also the
+    confidence raster's nodata value). CRS and transform are copied from the input (none for plain images).
+    Raises a :class:`SegmentationInputError` subclass for unreadable/empty/all-nodata/bad-band inputs and
+    :class:`SegmentationCancelled` (after deleting partial outputs) when ``cancel()`` returns True.
+    """
+    import rasterio
+    from rasterio.windows import Window
+
+    t0 = time.perf_counter()
+    src_path, mask_path, conf_path = Path(src_path), Path(dst_mask_path), Path(dst_conf_path)
+    card = getattr(model, "card", None)
+    n_cls = num_classes or (len(card.classes) if card is not None else 4)
+    with _open(src_path) as src:
+        if src.width == 0 or src.height == 0:
+            raise EmptyInputError("raster has no pixels")
+        if src.count == 0 or src.count > 4:
+            raise UnsupportedBandLayoutError(f"{src.count} bands: only 1-4 are supported")
+        p_lo, p_hi = global_percentiles(src)
+        nodata = _nodata(src)
+        georef = src.crs is not None
+        profile: dict[str, Any] = {
+            "driver": "GTiff", "width": src.width, "height": src.height, "count": 1, "dtype": "uint8",
+            "compress": "deflate", "BIGTIFF": "IF_SAFER",
+        }
+        if src.width >= 256 and src.height >= 256:
+            profile.update(tiled=True, blockxsize=256, blockysize=256)
+        if georef:
+            profile.update(crs=src.crs, transform=src.transform)
+        class_pixels = np.zeros(256, dtype=np.int64)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                dst_m = rasterio.open(mask_path, "w", **profile)
+                dst_c = rasterio.open(conf_path, "w", nodata=0, **profile)
+            with dst_m, dst_c:
+
+                def read_rows(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+                    data = src.read(window=Window(0, r0, src.width, r1 - r0))
+                    lum, valid = to_luminance(data, nodata)
+                    return unit_to_model(to_unit(lum, p_lo, p_hi, valid)), valid
+
+                def write_rows(r0: int, m: np.ndarray, c: np.ndarray) -> None:
+                    win = Window(0, r0, src.width, m.shape[0])
+                    dst_m.write(m, 1, window=win)
+                    dst_c.write(np.round(c * 255).astype(np.uint8), 1, window=win)
+                    class_pixels[:] += np.bincount(m.ravel(), minlength=256)
+
+                with deterministic_torch():
+                    run_tiled(read_rows, write_rows, src.height, src.width, model, n_cls, tile=tile,
+                              overlap=overlap, batch_size=batch_size, progress=progress, cancel=cancel)
+        except (SegmentationCancelled, Exception):
+            for p in (mask_path, conf_path):
+                p.unlink(missing_ok=True)
+            raise
+        crs_wkt = src.crs.to_wkt() if georef else None
+        transform = tuple(src.transform)[:6] if georef else None
+        width, height = src.width, src.height
+    return RasterSegmentation(
+        mask_path=mask_path, conf_path=conf_path, width=width, height=height, crs_wkt=crs_wkt,
+        transform=transform, model_version=getattr(model, "version", "unknown"),
+        class_pixels={i: int(v) for i, v in enumerate(class_pixels[:n_cls])},
+        elapsed_s=time.perf_counter() - t0,
+    )

@@ -1,0 +1,205 @@
+"""Mask -> measured vector features (no torch). Craters as instances, valleys/ridges with centre-line length.
+
+Pixel geometry uses continuous pixel coords (pixel (row i, col j) covers [j, j+1) x [i, i+1)). With a
+transform, CRS and body radius, geometries are returned in the body's lon/lat and measured on the sphere of
+that radius; an Earth CRS is never involved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import ndimage
+
+from .classes import DEFAULT_CLASSES, ClassSpec
+from .instances import crater_instances
+
+
+@dataclass
+class Feature:
+    """One measured feature; ``*_km`` are None without georeference."""
+
+    class_name: str
+    geometry: Any
+    pixel_geometry: Any
+    confidence: float
+    area_px: float
+    area_km2: float | None = None
+    perimeter_km: float | None = None
+    centre: tuple[float, float] | None = None
+    centre_px: tuple[float, float] | None = None
+    diameter_px: float | None = None
+    diameter_km: float | None = None
+    length_px: float | None = None
+    length_km: float | None = None
+    orientation_deg: float | None = None
+
+
+@dataclass
+class Georef:
+    """Pixel -> body lon/lat mapping plus the sphere used for measurements."""
+
+    transform: Any  # affine.Affine
+    crs: Any  # pyproj.CRS of the image
+    radius_m: float
+    geographic_crs: Any = None  # defaults to the image CRS's own geodetic CRS (same body)
+
+    def __post_init__(self) -> None:
+        from pyproj import CRS, Geod, Transformer
+
+        self.crs = CRS.from_user_input(self.crs)
+        geo = CRS.from_user_input(self.geographic_crs) if self.geographic_crs is not None else self.crs.geodetic_crs
+        self.geographic_crs = geo
+        self._tr = Transformer.from_crs(self.crs, geo, always_xy=True)
+        self.geod = Geod(a=self.radius_m, b=self.radius_m)
+
+    def lonlat(self, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Continuous pixel coords -> lon/lat degrees on the body."""
+        t = self.transform
+        x = t.a * cols + t.b * rows + t.c
+        y = t.d * cols + t.e * rows + t.f
+        lon, lat = self._tr.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        return np.asarray(lon), np.asarray(lat)
+
+    def geometry(self, geom: Any) -> Any:
+        """Transform a pixel-space shapely geometry to lon/lat."""
+        import shapely
+
+        return shapely.transform(geom, lambda xy: np.column_stack(self.lonlat(xy[:, 0], xy[:, 1])))
+
+    def step_km(self, col: float, row: float, dcol: float, drow: float) -> float:
+        """Geodesic length (km) of a pixel-space step starting at (col, row)."""
+        lon, lat = self.lonlat(np.array([col, col + dcol]), np.array([row, row + drow]))
+        _, _, dist = self.geod.inv(lon[0], lat[0], lon[1], lat[1])
+        return float(dist) / 1000.0
+
+
+def skeleton_length(skel: np.ndarray, dist: np.ndarray | None = None) -> float:
+    """Graph length of an 8-connected skeleton; ends are extended by the distance to the component edge.
+
+    Diagonal steps count sqrt(2), but a diagonal is skipped when an L-shaped 4-connected path spans the same
+    two pixels, so corners are not counted twice.
+    """
+    s = skel.astype(bool)
+    p = np.pad(s, 1)
+    c = p[1:-1, 1:-1]
+    right, down = c & p[1:-1, 2:], c & p[2:, 1:-1]
+    dr, dl = c & p[2:, 2:], c & p[2:, :-2]
+    dr_ok = dr & ~(p[1:-1, 2:] | p[2:, 1:-1])
+    dl_ok = dl & ~(p[1:-1, :-2] | p[2:, 1:-1])
+    length = right.sum() + down.sum() + np.sqrt(2.0) * (dr_ok.sum() + dl_ok.sum())
+    if dist is not None and s.any():
+        nb = ndimage.convolve(s.astype(np.uint8), np.ones((3, 3), np.uint8), mode="constant") - 1
+        ends = s & (nb == 1)
+        length += float(dist[ends].sum())
+    elif s.sum() == 1:
+        length = 1.0
+    return float(length)
+
+
+def principal_orientation(rows: np.ndarray, cols: np.ndarray) -> float:
+    """Principal-axis angle in degrees [0, 180) clockwise from north (image up)."""
+    if rows.size < 2:
+        return 0.0
+    cov = np.cov(np.vstack([cols - cols.mean(), rows - rows.mean()]))
+    w, v = np.linalg.eigh(cov)
+    vx, vy = v[:, int(np.argmax(w))]
+    return float(np.degrees(np.arctan2(vx, -vy)) % 180.0)
+
+
+def _component_polygon(region: np.ndarray, r0: int, c0: int, simplify_px: float) -> Any:
+    import shapely
+    from rasterio.features import shapes
+    from shapely.geometry import shape
+
+    polys = [shape(g) for g, v in shapes(region.astype(np.uint8), mask=region) if v == 1]
+    geom = shapely.union_all(polys) if len(polys) > 1 else polys[0]
+    geom = shapely.affinity.translate(geom, c0, r0)
+    return geom.simplify(simplify_px, preserve_topology=True) if simplify_px > 0 else geom
+
+
+def extract_features(
+    mask: np.ndarray, conf: np.ndarray | None = None, *, classes: tuple[ClassSpec, ...] | list[ClassSpec] = DEFAULT_CLASSES,
+    georef: Georef | None = None, min_area_px: int = 16, simplify_px: float = 0.75,
+) -> list[Feature]:
+    """Vectorise and measure every crater instance and every valley/ridge component of ``mask``.
+
+    ``conf`` is float in [0, 1] or uint8 in [0, 255]. Specks under ``min_area_px`` are dropped.
+    """
+    import shapely
+    from shapely.geometry import Point
+    from skimage.morphology import skeletonize
+
+    cf = None if conf is None else (conf.astype(np.float32) / 255.0 if conf.dtype == np.uint8 else conf.astype(np.float32))
+    feats: list[Feature] = []
+    by_name = {c.name: c.index for c in classes}
+    if "crater" in by_name:
+        dets, _ = crater_instances(mask, cf, by_name["crater"], min_area_px=min_area_px)
+        for d in dets:
+            pix = Point(d.cx, d.cy).buffer(d.diameter / 2.0, quad_segs=16)
+            f = Feature("crater", pix, pix, d.confidence, float(d.area_px), centre=(d.cx, d.cy),
+                        centre_px=(d.cx, d.cy), diameter_px=d.diameter)
+            feats.append(f)
+    for name in ("valley", "ridge"):
+        if name not in by_name:
+            continue
+        binary = mask == by_name[name]
+        comp, _ = ndimage.label(binary, structure=np.ones((3, 3)))
+        for lab, sl in enumerate(ndimage.find_objects(comp), start=1):
+            if sl is None:
+                continue
+            region = comp[sl] == lab
+            area = int(region.sum())
+            if area < min_area_px:
+                continue
+            dist = ndimage.distance_transform_edt(np.pad(region, 1))[1:-1, 1:-1]
+            skel = skeletonize(region)
+            rows, cols = np.nonzero(skel)
+            orient = principal_orientation(rows.astype(float), cols.astype(float))
+            pix = _component_polygon(region, sl[0].start, sl[1].start, simplify_px)
+            c = float(cf[sl][region].mean()) if cf is not None else 1.0
+            cen = pix.centroid
+            feats.append(Feature(name, pix, pix, c, float(area), centre=(cen.x, cen.y), centre_px=(cen.x, cen.y),
+                                 length_px=skeleton_length(skel, dist), orientation_deg=orient))
+    if georef is not None:
+        for f in feats:
+            _georeference(f, georef, shapely)
+    return feats
+
+
+def _georeference(f: Feature, g: Georef, shapely: Any) -> None:
+    """Fill lon/lat geometry and spherical measurements of one feature."""
+    geom = g.geometry(f.pixel_geometry)
+    f.geometry = geom
+    area_m2, perim_m = g.geod.geometry_area_perimeter(geom)
+    f.area_km2, f.perimeter_km = abs(area_m2) / 1e6, perim_m / 1000.0
+    if f.centre_px is not None:
+        lon, lat = g.lonlat(np.array([f.centre_px[0]]), np.array([f.centre_px[1]]))
+        f.centre = (float(lon[0]), float(lat[0]))
+    if f.diameter_px is not None:
+        f.diameter_km = 2.0 * float(np.sqrt(f.area_km2 / np.pi))  # equal-area diameter of the small circle
+    if f.length_px is not None and f.centre_px is not None and f.orientation_deg is not None:
+        th = np.radians(f.orientation_deg)
+        dcol, drow = float(np.sin(th)), float(-np.cos(th))  # unit pixel step along the feature's axis
+        f.length_km = f.length_px * g.step_km(f.centre_px[0], f.centre_px[1], dcol, drow)
+
+
+def to_geojson(features: list[Feature], body_name: str, model_version: str | None = None) -> dict[str, Any]:
+    """GeoJSON FeatureCollection; coordinates are body lon/lat (or pixels when not georeferenced).
+
+    A GeoJSON reader assumes Earth WGS84 without a CRS member, so the body is named explicitly.
+    """
+    from shapely.geometry import mapping
+
+    out = []
+    for f in features:
+        props = {k: v for k, v in f.__dict__.items() if k not in ("geometry", "pixel_geometry")}
+        props["centre"] = list(f.centre) if f.centre else None
+        props["centre_px"] = list(f.centre_px) if f.centre_px else None
+        out.append({"type": "Feature", "geometry": mapping(f.geometry), "properties": props})
+    fc: dict[str, Any] = {"type": "FeatureCollection", "body": body_name, "features": out}
+    if model_version:
+        fc["model_version"] = model_version
+    return fc

@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from segmentation.engine.classes import IGNORE_INDEX
+from segmentation.engine.datasets import (
+    NAC_HOLDOUT,
+    CraterLabel,
+    MixedTiles,
+    crater_mask,
+    nac_image_ids,
+    parse_nac_labels,
+    shared_data_dir,
+)
+
+
+def test_parse_nac_labels(tmp_path: Path) -> None:
+    p = tmp_path / "x.txt"
+    p.write_text("ID,X,Y,W,H,C_X,CY\n1,10.0,20.0,8.0,6.0,14.0,23.0\n2,100,50,30,30,115,65\n")
+    labels = parse_nac_labels(p)
+    assert labels[0] == CraterLabel(14.0, 23.0, 7.0)
+    assert labels[1] == CraterLabel(115.0, 65.0, 30.0)
+
+
+def test_crater_mask_dont_care() -> None:
+    m = crater_mask((64, 64), [CraterLabel(20, 20, 20), CraterLabel(50, 50, 6), CraterLabel(22, 22, 4)])
+    assert m[20, 20] == 1 and m[50, 50] == IGNORE_INDEX
+    assert m[21, 21] == 1  # a tiny crater inside a real one stays crater
+    assert m[5, 60] == 0
+
+
+def test_real_nac_labels_and_holdout() -> None:
+    if shared_data_dir() is None:
+        pytest.skip("shared data not available")
+    ids = nac_image_ids()
+    assert len(ids) == 12 and set(NAC_HOLDOUT) <= set(ids)
+
+
+def test_mixed_tiles_shapes() -> None:
+    tiles = MixedTiles(64, seed=1)
+    x, y = next(tiles.stream())
+    assert x.shape == (1, 64, 64) and x.dtype == np.float32 and y.shape == (64, 64)
+    x2, _ = next(MixedTiles(64, seed=1).stream())
+    assert np.array_equal(x, x2)
