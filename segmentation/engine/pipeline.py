@@ -65,6 +65,7 @@ def segment_file(
     loaded = model if model is not None else load_model(model_path)
     card = getattr(loaded, "card", None)
     tile = tile or (card.tile_size if card is not None else 512)
+    overlap = min(overlap, tile // 4)  # small-tile models: keep the stride useful
     with tempfile.TemporaryDirectory(prefix="geoplanet-seg-") as tmp:
         res = segment_raster(input_path, Path(tmp) / "mask.tif", Path(tmp) / "conf.tif", loaded, tile=tile,
                              overlap=overlap, batch_size=batch_size, progress=progress)
