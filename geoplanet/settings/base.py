@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "rasters",
+    "segmentation",
+    "maps",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +127,9 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"segmentation.tasks.*": {"queue": "inference"}}
+CELERY_TASK_ROUTES = {"segmentation.*": {"queue": "inference"}}
+# A running analysis whose heartbeat is older than this is taken to have lost its worker and is run again.
+ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 300, minimum=1)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another worker
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -15,4 +15,4 @@ def test_real_worker_runs_a_task(celery_worker_process: WorkerProcess) -> None:
 def test_queues_are_declared() -> None:
     names = {queue.name for queue in app.conf.task_queues}
     assert names == {"default", "inference"}
-    assert app.conf.task_routes["segmentation.tasks.*"] == {"queue": "inference"}
+    assert app.conf.task_routes["segmentation.*"] == {"queue": "inference"}

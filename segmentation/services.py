@@ -1,0 +1,340 @@
+"""Writes for analyses: register models, start, run, cancel, retry, recover, and store features in bulk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from rasters.models import Raster
+from segmentation.models import Analysis, Feature, ModelVersion
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+DEFAULT_PARAMETERS: dict[str, Any] = {"tile": None, "overlap": 64, "batch_size": 4, "min_area_px": 16}
+
+
+class AnalysisError(Exception):
+    """A request about an analysis that cannot be honoured (wrong state, bad parameters)."""
+
+    code = "analysis_error"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class AnalysisConflict(AnalysisError):
+    code = "analysis_conflict"
+
+
+def code_version() -> str:
+    """The git commit of the running code when known, else the package version."""
+    head = Path(settings.BASE_DIR) / ".git" / "HEAD"
+    try:
+        ref = head.read_text().strip()
+        if ref.startswith("ref: "):
+            ref = (head.parent / ref[5:]).read_text().strip()
+        return ref[:40]
+    except OSError:
+        return "geoplanet-0.1.0"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def model_versions_sync(directory: Path = WEIGHTS_DIR) -> list[ModelVersion]:
+    """Register every shipped weights file (``*.pt`` with its ``.json`` card) that is not registered yet."""
+    registered = []
+    for weights in sorted(directory.glob("*.pt")):
+        card_path = weights.with_suffix(".json")
+        if not card_path.exists():
+            continue
+        digest = _sha256(weights)
+        card = json.loads(card_path.read_text())
+        version, _ = ModelVersion.objects.get_or_create(
+            weights_sha256=digest,
+            defaults={
+                "name": card.get("name", weights.stem),
+                "version": card.get("version", "v?"),
+                "weights_file": str(weights.relative_to(settings.BASE_DIR)),
+                "classes": card.get("classes", []),
+                "card": card,
+            },
+        )
+        registered.append(version)
+    return registered
+
+
+def default_model_version() -> ModelVersion:
+    """The newest registered model; registers the shipped weights first if needed."""
+    version = ModelVersion.objects.order_by("-created_at", "-id").first()
+    if version is None:
+        model_versions_sync()
+        version = ModelVersion.objects.order_by("-created_at", "-id").first()
+    if version is None:
+        raise AnalysisError("No segmentation model is installed.")
+    return version
+
+
+def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
+    clean = dict(DEFAULT_PARAMETERS)
+    for key, value in (parameters or {}).items():
+        if key not in DEFAULT_PARAMETERS:
+            raise AnalysisError(f"Unknown parameter {key!r}; known: {', '.join(DEFAULT_PARAMETERS)}.")
+        if value is None:
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise AnalysisError(f"Parameter {key!r} must be an integer.") from None
+        bounds = {"tile": (64, 2048), "overlap": (0, 512), "batch_size": (1, 64), "min_area_px": (1, 100_000)}[key]
+        if not bounds[0] <= number <= bounds[1]:
+            raise AnalysisError(f"Parameter {key!r} must be between {bounds[0]} and {bounds[1]}.")
+        clean[key] = number
+    if clean["tile"] is not None and clean["overlap"] * 2 >= clean["tile"]:
+        raise AnalysisError("The overlap must be less than half the tile size.")
+    return clean
+
+
+def analysis_start(
+    *, user: Any, raster: Raster, model_version: ModelVersion | None = None, parameters: dict[str, Any] | None = None
+) -> Analysis:
+    """Create a queued analysis and send it to the inference queue once the transaction commits."""
+    if raster.status != Raster.Status.READY:
+        raise AnalysisConflict("The image is not ready yet: wait for its processing to finish.")
+    analysis = Analysis.objects.create(
+        raster=raster,
+        model_version=model_version or default_model_version(),
+        parameters=_clean_parameters(parameters),
+        started_by=user,
+        code_version=code_version(),
+    )
+    transaction.on_commit(lambda: _queue(analysis.pk))
+    return analysis
+
+
+def _queue(analysis_id: int) -> None:
+    from segmentation.tasks import run_analysis
+
+    run_analysis.delay(analysis_id)
+
+
+def _claim(analysis_id: int) -> bool:
+    """Take the analysis for this worker: a queued one, or a running one whose worker stopped beating."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
+    from django.db.models import F, Q
+
+    return bool(
+        Analysis.objects.filter(pk=analysis_id, cancel_requested=False)
+        .filter(Q(status=Analysis.Status.QUEUED) | Q(status=Analysis.Status.RUNNING, heartbeat_at__lt=stale))
+        .update(
+            status=Analysis.Status.RUNNING,
+            heartbeat_at=now,
+            started_at=now,
+            progress_done=0,
+            error="",
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def analysis_run(analysis_id: int) -> bool:
+    """Run one analysis end to end. Features are replaced in one transaction at the end, so a worker killed
+    mid-job leaves the previous set (or none) and the rerun leaves exactly one set."""
+    from segmentation.engine.errors import SegmentationCancelled, SegmentationError
+    from segmentation.engine.inference import segment_raster
+    from segmentation.engine.weights import load_model
+
+    if not _claim(analysis_id):
+        log.info("analysis %s not claimable (done, cancelled or running elsewhere)", analysis_id)
+        return False
+    analysis = Analysis.objects.select_related("raster", "raster__body", "model_version").get(pk=analysis_id)
+    raster = analysis.raster
+    params = analysis.parameters
+    timings: dict[str, float] = {}
+    try:
+        t0 = time.monotonic()
+        model = load_model(Path(settings.BASE_DIR) / analysis.model_version.weights_file)
+        timings["load_model"] = time.monotonic() - t0
+
+        last_beat = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done == total or now - last_beat[0] > 0.5:
+                last_beat[0] = now
+                Analysis.objects.filter(pk=analysis_id).update(
+                    progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+                )
+
+        def cancelled() -> bool:
+            return Analysis.objects.filter(pk=analysis_id, cancel_requested=True).exists()
+
+        analysis.directory.mkdir(parents=True, exist_ok=True)
+        t0 = time.monotonic()
+        segment_raster(
+            raster.cog_path, analysis.mask_path, analysis.confidence_path, model,
+            tile=params.get("tile") or model.card.tile_size, overlap=params.get("overlap", 64),
+            batch_size=params.get("batch_size", 4), progress=progress, cancel=cancelled,
+        )
+        timings["inference"] = time.monotonic() - t0
+        t0 = time.monotonic()
+        features = _extract(analysis, model)
+        timings["postprocess"] = time.monotonic() - t0
+        t0 = time.monotonic()
+        with transaction.atomic():
+            still_ours = Analysis.objects.select_for_update().filter(pk=analysis_id, status=Analysis.Status.RUNNING)
+            if not still_ours.exists():
+                return False
+            count = features_replace(analysis, features)
+            timings["store"] = time.monotonic() - t0
+            still_ours.update(
+                status=Analysis.Status.DONE, finished_at=timezone.now(), timings=timings,
+                summary=_summary(analysis, count),
+            )
+        log.info("analysis %s done: %s features, timings %s", analysis_id, count, timings)
+        return True
+    except SegmentationCancelled:
+        Analysis.objects.filter(pk=analysis_id).update(status=Analysis.Status.CANCELLED, finished_at=timezone.now())
+        return False
+    except SegmentationError as error:
+        _fail(analysis_id, str(error), timings)
+        return False
+    except Exception as error:  # noqa: BLE001 - recorded for the user; the worker stays up
+        log.exception("analysis %s failed", analysis_id)
+        _fail(analysis_id, f"The analysis failed ({type(error).__name__}: {error}).", timings)
+        return False
+
+
+def _fail(analysis_id: int, message: str, timings: dict[str, float]) -> None:
+    Analysis.objects.filter(pk=analysis_id).update(
+        status=Analysis.Status.FAILED, error=message[:2000], finished_at=timezone.now(), timings=timings
+    )
+
+
+def _extract(analysis: Analysis, model: Any) -> list[Any]:
+    import rasterio
+
+    from segmentation.engine.postprocess import Georef, extract_features
+
+    raster = analysis.raster
+    with rasterio.open(analysis.mask_path) as m, rasterio.open(analysis.confidence_path) as c:
+        mask, conf, transform = m.read(1), c.read(1), m.transform
+    georef = None
+    if raster.georeferenced and raster.body is not None and raster.crs_wkt:
+        import pyproj
+
+        georef = Georef(transform, pyproj.CRS.from_wkt(raster.crs_wkt), raster.body.mean_radius_m)
+    return extract_features(
+        mask, conf, classes=model.card.classes, georef=georef, min_area_px=analysis.parameters.get("min_area_px", 16)
+    )
+
+
+def _summary(analysis: Analysis, count: int) -> dict[str, Any]:
+    from segmentation.selectors import class_summary
+
+    return {"feature_count": count, "classes": class_summary(analysis)}
+
+
+_COPY_COLUMNS = (
+    "analysis_id", "raster_id", "body_id", "class_name", "geom", "pixel_geom", "confidence", "area_px", "area_km2",
+    "perimeter_km", "center_lon", "center_lat", "center_x_px", "center_y_px", "diameter_px", "diameter_km",
+    "length_px", "length_km", "orientation_deg", "review_status", "reviewed_class",
+)
+
+
+def feature_rows(analysis: Analysis, features: list[Any]) -> list[tuple[Any, ...]]:
+    """Rows for COPY: geometries as hex EWKB with SRID 0 (lon/lat on the analysis' body)."""
+    from shapely import wkb
+
+    raster = analysis.raster
+    rows = []
+    for f in features:
+        centre = f.centre or (None, None)
+        centre_px = f.centre_px or (None, None)
+        rows.append((
+            analysis.pk, raster.pk, raster.body_id, f.class_name,
+            wkb.dumps(f.geometry, hex=True) if f.geometry is not None else None,
+            wkb.dumps(f.pixel_geometry, hex=True), float(f.confidence), float(f.area_px), f.area_km2,
+            f.perimeter_km, centre[0], centre[1], centre_px[0], centre_px[1], f.diameter_px, f.diameter_km,
+            f.length_px, f.length_km, f.orientation_deg, Feature.Review.UNREVIEWED, "",
+        ))
+    return rows
+
+
+def features_replace(analysis: Analysis, features: list[Any]) -> int:
+    """Replace the analysis' features with ``features`` using COPY; call inside a transaction."""
+    Feature.objects.filter(analysis=analysis).delete()
+    rows = feature_rows(analysis, features)
+    copy_rows(rows)
+    return len(rows)
+
+
+def copy_rows(rows: list[tuple[Any, ...]]) -> None:
+    """Bulk insert feature rows with PostgreSQL COPY (psycopg 3)."""
+    table = Feature._meta.db_table
+    columns = ", ".join(_COPY_COLUMNS)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608 - constant identifiers
+            for row in rows:
+                copy.write_row(row)
+
+
+def analysis_cancel(analysis: Analysis) -> bool:
+    """Cancel a queued analysis now, or ask a running one to stop at its next tile."""
+    if Analysis.objects.filter(pk=analysis.pk, status=Analysis.Status.QUEUED).update(
+        status=Analysis.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+    ):
+        return True
+    return bool(
+        Analysis.objects.filter(pk=analysis.pk, status=Analysis.Status.RUNNING).update(cancel_requested=True)
+    )
+
+
+def analysis_retry(analysis: Analysis) -> bool:
+    """Queue a failed or cancelled analysis again."""
+    updated = Analysis.objects.filter(
+        pk=analysis.pk, status__in=[Analysis.Status.FAILED, Analysis.Status.CANCELLED]
+    ).update(status=Analysis.Status.QUEUED, cancel_requested=False, error="", progress_done=0)
+    if updated:
+        transaction.on_commit(lambda: _queue(analysis.pk))
+    return bool(updated)
+
+
+def analyses_recover_stale() -> list[int]:
+    """Queue again every running analysis whose worker stopped beating (killed machine, OOM, deploy)."""
+    stale = timezone.now() - timedelta(seconds=settings.ANALYSIS_STALE_SECONDS)
+    ids = list(
+        Analysis.objects.filter(status=Analysis.Status.RUNNING, heartbeat_at__lt=stale).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        _queue(pk)
+    return ids
+
+
+def analysis_delete(analysis: Analysis) -> None:
+    """Delete an analysis, its features and its mask files."""
+    directory = analysis.directory
+    with transaction.atomic():
+        analysis.delete()
+        transaction.on_commit(lambda: shutil.rmtree(directory, ignore_errors=True))
+
+
