@@ -73,7 +73,8 @@ def match_craters(
     p = np.asarray(pred, dtype=np.float64)
     g = np.asarray(gt, dtype=np.float64)
     dist = np.hypot(p[:, None, 0] - g[None, :, 0], p[:, None, 1] - g[None, :, 1])
-    ok = (dist < max_centre_frac * g[None, :, 2]) & (np.abs(p[:, None, 2] - g[None, :, 2]) / g[None, :, 2] < max_diam_frac)
+    rel_dd = np.abs(p[:, None, 2] - g[None, :, 2]) / g[None, :, 2]
+    ok = (dist < max_centre_frac * g[None, :, 2]) & (rel_dd < max_diam_frac)
     pi, gi = np.nonzero(ok)
     order = np.argsort(dist[pi, gi], kind="stable")
     used_p, used_g, pairs = set(), set(), []

@@ -121,7 +121,8 @@ def _component_polygon(region: np.ndarray, r0: int, c0: int, simplify_px: float)
 
 
 def extract_features(
-    mask: np.ndarray, conf: np.ndarray | None = None, *, classes: tuple[ClassSpec, ...] | list[ClassSpec] = DEFAULT_CLASSES,
+    mask: np.ndarray, conf: np.ndarray | None = None, *,
+    classes: tuple[ClassSpec, ...] | list[ClassSpec] = DEFAULT_CLASSES,
     georef: Georef | None = None, min_area_px: int = 16, simplify_px: float = 0.75,
 ) -> list[Feature]:
     """Vectorise and measure every crater instance and every valley/ridge component of ``mask``.
@@ -132,7 +133,9 @@ def extract_features(
     from shapely.geometry import Point
     from skimage.morphology import skeletonize
 
-    cf = None if conf is None else (conf.astype(np.float32) / 255.0 if conf.dtype == np.uint8 else conf.astype(np.float32))
+    cf = None
+    if conf is not None:
+        cf = conf.astype(np.float32) / 255.0 if conf.dtype == np.uint8 else conf.astype(np.float32)
     feats: list[Feature] = []
     by_name = {c.name: c.index for c in classes}
     if "crater" in by_name:

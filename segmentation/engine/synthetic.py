@@ -226,7 +226,9 @@ def hillshade(dem: np.ndarray, azimuth_deg: float, elevation_deg: float, exagger
     return np.clip(shade, 0.0, 1.0).astype(np.float32)
 
 
-def generate_sample(size: int = 256, seed: int | np.random.Generator = 0, cfg: SynthConfig | None = None) -> SyntheticSample:
+def generate_sample(
+    size: int = 256, seed: int | np.random.Generator = 0, cfg: SynthConfig | None = None
+) -> SyntheticSample:
     """Generate one square tile deterministically from ``seed``."""
     cfg = cfg or SynthConfig()
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

@@ -87,7 +87,8 @@ def _hardware(device: str) -> str:
 
     if device.startswith("cuda"):
         return f"1x {torch.cuda.get_device_name(0)} (torch {torch.__version__})"
-    return f"CPU {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads (torch {torch.__version__})"
+    cpu = platform.processor() or platform.machine()
+    return f"CPU {cpu}, {torch.get_num_threads()} threads (torch {torch.__version__})"
 
 
 def train(config: TrainConfig) -> TrainResult:
@@ -200,9 +201,9 @@ def config_from_args(argv: list[str] | None = None) -> TrainConfig:
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
     result = train(config_from_args(argv))
-    print(json.dumps({"weights": str(result.weights_path), "steps": result.steps_done,
-                      "wall_time_s": round(result.wall_time_s, 1), "metrics": result.card.metrics.get("crater_f1_10_100px_nac_holdout")}),
-          flush=True)
+    summary = {"weights": str(result.weights_path), "steps": result.steps_done,
+               "wall_time_s": round(result.wall_time_s, 1), "metrics": result.card.metrics}
+    print(json.dumps(summary, default=str), flush=True)
     return 0
 
 

@@ -38,7 +38,8 @@ def test_tiled_equals_untiled(tiny_model) -> None:
     # the outermost 2 px differ only by padding mode (reflected pad to 192 vs the conv's zero pad)
     inner = (slice(2, -2), slice(2, -2))
     assert (whole.mask[inner] == tiled.mask[inner]).mean() > 0.999
-    assert np.abs(whole.conf[inner] - tiled.conf[inner]).max() < 0.01  # window-edge predictions enter with a small Hann weight
+    # window-edge predictions still enter with a small Hann weight
+    assert np.abs(whole.conf[inner] - tiled.conf[inner]).max() < 0.01
 
 
 def test_deterministic_and_cancel(tmp_path: Path, tiny_model) -> None:

@@ -6,8 +6,8 @@ import pytest
 from segmentation.engine.datasets import NAC_HOLDOUT, load_nac, shared_data_dir
 from segmentation.engine.errors import WeightsError
 from segmentation.engine.evaluate import crater_prf
-from segmentation.engine.instances import crater_instances
 from segmentation.engine.inference import segment_array
+from segmentation.engine.instances import crater_instances
 from segmentation.engine.weights import load_model
 
 

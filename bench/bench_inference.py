@@ -1,0 +1,110 @@
+"""Inference throughput and peak memory of the full raster pipeline vs the bare model forward pass.
+
+    .venv/bin/python bench/bench_inference.py [--sizes 2048,16384] [--model PATH] [--tile 512] [--batch-size 4]
+
+Each size runs in its own subprocess so its RSS high-water mark (``ru_maxrss``) is its own. Inputs are tiled
+uint8 GeoTIFFs written band by band in a temp dir (a few synthetic tiles repeated with noise: realistic
+texture without spending minutes generating terrain).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def write_input(path: Path, size: int) -> None:
+    """Tiled, deflate-compressed uint8 GeoTIFF of ``size`` x ``size``, written 1024 rows at a time."""
+    import rasterio
+
+    from segmentation.engine.synthetic import generate_sample
+
+    base = np.hstack([generate_sample(512, s).image for s in range(4)])  # 512 x 2048 texture strip
+    base = (base * 250).astype(np.uint8)
+    rng = np.random.default_rng(0)
+    prof = {"driver": "GTiff", "width": size, "height": size, "count": 1, "dtype": "uint8", "tiled": True,
+            "blockxsize": 256, "blockysize": 256, "compress": "deflate", "BIGTIFF": "IF_SAFER"}
+    with rasterio.open(path, "w", **prof) as dst:
+        for r0 in range(0, size, 512):
+            h = min(512, size - r0)
+            row = np.tile(base, (1, size // base.shape[1] + 1))[:h, :size]
+            row = np.roll(row, int(rng.integers(0, 2048)), axis=1)
+            dst.write(row[None], window=rasterio.windows.Window(0, r0, size, h))
+
+
+def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int) -> dict[str, float]:
+    """Run one size; return timings and peak RSS (MB)."""
+    import torch
+
+    from segmentation.engine.classes import ModelCard
+    from segmentation.engine.inference import segment_raster
+    from segmentation.engine.model import build_model
+    from segmentation.engine.tiling import window_starts
+    from segmentation.engine.weights import WeightsError, load_model, wrap_module
+
+    torch.set_num_threads(int(torch.get_num_threads()))
+    try:
+        model = load_model(model_path)
+    except WeightsError:
+        model = wrap_module(build_model(4), ModelCard(), None)  # untrained: same cost
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.tif"
+        write_input(src, size)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t = time.perf_counter()
+        segment_raster(src, Path(tmp) / "m.tif", Path(tmp) / "c.tif", model, tile=tile, overlap=overlap,
+                       batch_size=batch)
+        pipe = time.perf_counter() - t
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    stride = tile - overlap
+    n_tiles = len(window_starts(size, tile, stride)) ** 2
+    x = np.random.default_rng(0).standard_normal((batch, 1, tile, tile)).astype(np.float32)
+    model.predict_proba(x)  # warm-up
+    t = time.perf_counter()
+    for _ in range(0, n_tiles, batch):
+        model.predict_proba(x)
+    fwd = time.perf_counter() - t
+    mpx = size * size / 1e6
+    return {"size": size, "tiles": n_tiles, "pipeline_s": pipe, "forward_s": fwd, "mpx_s_pipeline": mpx / pipe,
+            "mpx_s_forward": mpx / fwd, "ratio": pipe / fwd, "peak_rss_mb": peak, "rss_before_mb": rss_before,
+            "device": model.device}
+
+
+def main() -> int:
+    """Parse args, run each size in a subprocess, print a table."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--sizes", default="2048,16384")
+    p.add_argument("--model")
+    p.add_argument("--tile", type=int, default=512)
+    p.add_argument("--overlap", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child:
+        print(json.dumps(child(a.child, a.model, a.tile, a.overlap, a.batch_size)), flush=True)
+        return 0
+    print(f"{'size':>7} {'tiles':>6} {'pipe s':>8} {'fwd s':>8} {'Mpx/s pipe':>10} {'Mpx/s fwd':>9} "
+          f"{'pipe/fwd':>8} {'peak RSS MB':>11}", flush=True)
+    for size in (int(s) for s in a.sizes.split(",")):
+        cmd = [sys.executable, __file__, "--child", str(size), "--tile", str(a.tile), "--overlap", str(a.overlap),
+               "--batch-size", str(a.batch_size)] + (["--model", a.model] if a.model else [])
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603 - our own script
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{r['size']:>7} {r['tiles']:>6} {r['pipeline_s']:>8.1f} {r['forward_s']:>8.1f} "
+              f"{r['mpx_s_pipeline']:>10.2f} {r['mpx_s_forward']:>9.2f} {r['ratio']:>8.2f} {r['peak_rss_mb']:>11.0f}",
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
