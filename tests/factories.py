@@ -25,3 +25,66 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
             Profile.objects.get_or_create(user=obj)
+
+
+def make_features(analysis: object, specs: list[dict[str, object]]) -> list[object]:
+    """Create features on ``analysis`` from small dicts (class_name, lon, lat, diameter_km, ...).
+
+    Craters become small circles in lon/lat on the analysis' body; valleys/ridges short lines buffered a bit.
+    Used by tests that need features without running the model.
+    """
+    from django.contrib.gis.geos import LineString, Point
+
+    from segmentation.models import Feature
+
+    raster = analysis.raster  # type: ignore[attr-defined]
+    created = []
+    for spec in specs:
+        lon = float(spec.get("lon", 10.0))  # type: ignore[arg-type]
+        lat = float(spec.get("lat", 5.0))  # type: ignore[arg-type]
+        cls = str(spec.get("class_name", "crater"))
+        if cls == "crater":
+            diameter_km = float(spec.get("diameter_km", 20.0))  # type: ignore[arg-type]
+            radius_deg = diameter_km / 2 / (raster.body.mean_radius_m / 1000) * 57.29577951308232
+            geom = Point(lon, lat, srid=0).buffer(radius_deg, quadsegs=8)
+            pixel = Point(float(spec.get("x", 50)), float(spec.get("y", 50)), srid=0).buffer(5)  # type: ignore[arg-type]
+        else:
+            geom = LineString((lon - 1, lat), (lon + 1, lat + 0.5), srid=0).buffer(0.1)
+            pixel = LineString((10, 10), (60, 30), srid=0).buffer(2)
+            diameter_km = None  # type: ignore[assignment]
+        geom.srid = 0
+        pixel.srid = 0
+        created.append(
+            Feature.objects.create(
+                analysis=analysis,
+                raster=raster,
+                body=raster.body,
+                class_name=cls,
+                geom=geom,
+                pixel_geom=pixel,
+                confidence=float(spec.get("confidence", 0.9)),  # type: ignore[arg-type]
+                area_px=float(pixel.area),
+                area_km2=float(spec.get("area_km2", 100.0)),  # type: ignore[arg-type]
+                perimeter_km=float(spec.get("perimeter_km", 40.0)),  # type: ignore[arg-type]
+                center_lon=lon,
+                center_lat=lat,
+                diameter_km=diameter_km,
+                length_km=None if cls == "crater" else float(spec.get("length_km", 60.0)),  # type: ignore[arg-type]
+                orientation_deg=None if cls == "crater" else float(spec.get("orientation_deg", 60.0)),  # type: ignore[arg-type]
+                review_status=str(spec.get("review_status", "unreviewed")),
+                reviewed_class=str(spec.get("reviewed_class", "")),
+            )
+        )
+    return created
+
+
+def make_analysis(raster: object, user: object = None, status: str = "done") -> object:
+    """A finished analysis of ``raster`` with the newest registered (or a placeholder) model version."""
+    from segmentation.models import Analysis, ModelVersion
+
+    version = ModelVersion.objects.order_by("-id").first() or ModelVersion.objects.create(
+        name="test-unet", version="v0", weights_file="none.pt", weights_sha256="0" * 64,
+        classes=[{"index": 0, "name": "background", "color": [0, 0, 0]}, {"index": 1, "name": "crater", "color": [255, 0, 0]},
+                 {"index": 2, "name": "valley", "color": [0, 0, 255]}, {"index": 3, "name": "ridge", "color": [0, 255, 0]}],
+    )
+    return Analysis.objects.create(raster=raster, model_version=version, status=status, started_by=user or raster.owner)  # type: ignore[attr-defined]
