@@ -1,0 +1,1 @@
+"""Statistics, crater size-frequency distributions, model ages, comparisons and reports (web layer over maps.core)."""
