@@ -72,13 +72,20 @@ def model_versions_sync(directory: Path = WEIGHTS_DIR) -> list[ModelVersion]:
             defaults={
                 "name": card.get("name", weights.stem),
                 "version": card.get("version", "v?"),
-                "weights_file": str(weights.relative_to(settings.BASE_DIR)),
+                "weights_file": _project_relative(weights),
                 "classes": card.get("classes", []),
                 "card": card,
             },
         )
         registered.append(version)
     return registered
+
+
+def _project_relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path(settings.BASE_DIR).resolve()))
+    except ValueError:
+        return str(path.resolve())
 
 
 def default_model_version() -> ModelVersion:
@@ -107,6 +114,8 @@ def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
         if not bounds[0] <= number <= bounds[1]:
             raise AnalysisError(f"Parameter {key!r} must be between {bounds[0]} and {bounds[1]}.")
         clean[key] = number
+    if clean["tile"] is not None and "overlap" not in (parameters or {}):
+        clean["overlap"] = min(clean["overlap"], clean["tile"] // 4)
     if clean["tile"] is not None and clean["overlap"] * 2 >= clean["tile"]:
         raise AnalysisError("The overlap must be less than half the tile size.")
     return clean
@@ -265,13 +274,15 @@ def feature_rows(analysis: Analysis, features: list[Any]) -> list[tuple[Any, ...
     from shapely import wkb
 
     raster = analysis.raster
+    # Without georeference the engine's geometry is in pixels: only pixel_geom is filled then.
+    lonlat = raster.georeferenced and raster.body_id is not None
     rows = []
     for f in features:
         centre = f.centre or (None, None)
         centre_px = f.centre_px or (None, None)
         rows.append((
             analysis.pk, raster.pk, raster.body_id, f.class_name,
-            wkb.dumps(f.geometry, hex=True) if f.geometry is not None else None,
+            wkb.dumps(f.geometry, hex=True) if lonlat and f.geometry is not None else None,
             wkb.dumps(f.pixel_geometry, hex=True), float(f.confidence), float(f.area_px), f.area_km2,
             f.perimeter_km, centre[0], centre[1], centre_px[0], centre_px[1], f.diameter_px, f.diameter_km,
             f.length_px, f.length_km, f.orientation_deg, Feature.Review.UNREVIEWED, "",

@@ -1,0 +1,93 @@
+"""REST API for analyses: start on an image, follow progress, cancel, retry; mask tiles; model versions."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from rasters.selectors import raster_for_user
+from segmentation import selectors, services, views_support
+from segmentation.serializers import AnalysisSerializer, AnalysisStartSerializer, ModelVersionSerializer
+
+
+class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Registered segmentation model versions (newest first) with their classes and metrics."""
+
+    serializer_class = ModelVersionSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        services.model_versions_sync()
+        return selectors.model_versions()
+
+
+class AnalysisViewSet(viewsets.ViewSet):
+    """Analyses of the images you may see."""
+
+    @extend_schema(responses=AnalysisSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        queryset = selectors.analyses_visible_to(request.user).select_related("model_version", "started_by")
+        raster = request.query_params.get("raster")
+        if raster:
+            queryset = queryset.filter(raster_id=raster) if raster.isdigit() else queryset.none()
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(AnalysisSerializer(page, many=True).data)
+
+    @extend_schema(responses=AnalysisSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(AnalysisSerializer(selectors.analysis_for_user(request.user, pk)).data)
+
+    @extend_schema(request=None, responses={202: AnalysisSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        analysis = selectors.analysis_for_user(request.user, pk, write=True)
+        if not services.analysis_cancel(analysis):
+            return Response({"detail": "Only a queued or running analysis can be cancelled."}, status=409)
+        analysis.refresh_from_db()
+        return Response(AnalysisSerializer(analysis).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: AnalysisSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        analysis = selectors.analysis_for_user(request.user, pk, write=True)
+        if not services.analysis_retry(analysis):
+            return Response({"detail": "Only a failed or cancelled analysis can be retried."}, status=409)
+        analysis.refresh_from_db()
+        return Response(AnalysisSerializer(analysis).data, status=status.HTTP_202_ACCEPTED)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        analysis = selectors.analysis_for_user(request.user, pk, write=True)
+        if analysis.is_active:
+            return Response({"detail": "Cancel the analysis before deleting it."}, status=409)
+        services.analysis_delete(analysis)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(request=AnalysisStartSerializer, responses={202: AnalysisSerializer, 200: AnalysisSerializer(many=True)})
+@api_view(["GET", "POST"])
+def raster_analyses(request: Request, pk: str) -> Response:
+    """``POST /api/v1/rasters/{id}/analyses/`` starts an analysis (202 with its id); GET lists them."""
+    if request.method == "GET":
+        raster = raster_for_user(request.user, pk)
+        analyses = raster.analyses.select_related("model_version", "started_by")
+        return Response(AnalysisSerializer(analyses, many=True).data)
+    raster = raster_for_user(request.user, pk, write=True)
+    form = AnalysisStartSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    data = dict(form.validated_data)
+    version = data.pop("model_version", None)
+    analysis = services.analysis_start(user=request.user, raster=raster, model_version=version, parameters=data)
+    return Response(AnalysisSerializer(analysis).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(responses={(200, "image/png"): bytes})
+@api_view(["GET"])
+def mask_tile(request: Request, pk: str, z: int, x: int, y: int) -> HttpResponse:
+    """The class mask of a finished analysis as coloured PNG tiles (transparent background)."""
+    analysis = selectors.analysis_for_user(request.user, pk)
+    return views_support.mask_tile_response(request, analysis, z, x, y)
