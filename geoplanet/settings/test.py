@@ -22,3 +22,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# One test database per test process: several runs on one machine (developers, CI, benchmarks) never collide.
+import os  # noqa: E402
+
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": env_str("TEST_DATABASE_NAME", f"test_geoplanet_{os.getpid()}"),
+}
