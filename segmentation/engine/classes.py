@@ -119,6 +119,15 @@ class ModelCard:
             value = self.metrics.get(key)
             shown = f"{value:.3f}" if isinstance(value, (int, float)) else "n/a"
             lines.append(f"| {key} | {shown} | >= {target} |")
+        lines += [
+            "",
+            "## Retraining",
+            "CPU (as shipped): "
+            "`python -m segmentation.engine.train --config segmentation/engine/configs/cpu_small.json`.",
+            "GPU (bf16 autocast, 14 data workers): "
+            "`python -m segmentation.engine.train --config segmentation/engine/configs/gpu.json --version v2`.",
+            "Both write `<name>-<version>-<sha8>.pt`, its `.json` card and this file into `--out`.",
+        ]
         detail = {k: v for k, v in self.metrics.items() if k not in self.targets}
         if detail:
             lines += ["", "### Detail", "```json", json.dumps(detail, indent=2, sort_keys=True), "```"]
