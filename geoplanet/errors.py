@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from collab import errors as collab_errors
 from rasters.core import errors as raster_errors
 
 # Most specific first: the first isinstance match wins.
@@ -18,6 +19,9 @@ STATUS_BY_ERROR: list[tuple[type[Exception], int]] = [
     (raster_errors.CorruptRaster, 400),
     (raster_errors.CRSError, 400),
     (raster_errors.RasterError, 400),
+    (collab_errors.NotAllowed, 403),
+    (collab_errors.Conflict, 409),
+    (collab_errors.CollabError, 400),
 ]
 
 

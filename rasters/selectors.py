@@ -11,10 +11,10 @@ from rasters.models import Body, Raster
 
 
 def rasters_visible_to(user: Any) -> QuerySet[Raster]:
-    """Every raster ``user`` may see. Anonymous users see none; the collaboration app widens this query."""
-    if not getattr(user, "is_authenticated", False):
-        return Raster.objects.none()
-    return Raster.objects.filter(owner=user)
+    """Every raster ``user`` may see, as decided by ``collab.access`` (anonymous users see none)."""
+    from collab.access import visible_raster_q
+
+    return Raster.objects.filter(visible_raster_q(user))
 
 
 def raster_for_user(user: Any, pk: int | str, *, write: bool = False) -> Raster:
@@ -29,7 +29,9 @@ def raster_for_user(user: Any, pk: int | str, *, write: bool = False) -> Raster:
     raster = rasters_visible_to(user).select_related("body", "owner").filter(pk=pk_int).first()
     if raster is None:
         raise Http404("No such image.")
-    if write and raster.owner_id != user.pk:
+    from collab.access import can_edit_raster
+
+    if write and not can_edit_raster(user, raster):
         raise Http404("No such image.")
     return raster
 

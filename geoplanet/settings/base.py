@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rasters",
     "segmentation",
     "maps",
+    "collab",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "collab.context_processors.notifications",
             ],
         },
     },

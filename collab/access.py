@@ -1,0 +1,94 @@
+"""The one place that decides who may see or change an image (and so its analyses, features and comments).
+
+Rules:
+- ``private``: the image's owner only (even when it sits in a project).
+- ``project``: the owner and every member of its project; owners and editors may change it, viewers read.
+- ``public``: any logged-in user reads it; changes follow the ``project`` rule.
+- Anonymous users see nothing here; they reach one object read-only through a share link (``share_for_token``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from collab.models import Membership, Project, Role, ShareLink
+
+PRIVATE, PROJECT, PUBLIC = "private", "project", "public"
+EDIT_ROLES = {Role.OWNER.value, Role.EDITOR.value}
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def role_in(user: Any, project: Project | int | None) -> str | None:
+    """``owner``, ``editor``, ``viewer`` or None for a non-member (or anonymous user, or no project)."""
+    if project is None or not _authenticated(user):
+        return None
+    project_id = project.pk if isinstance(project, Project) else project
+    return Membership.objects.filter(project_id=project_id, user=user).values_list("role", flat=True).first()
+
+
+def visible_raster_q(user: Any) -> Q:
+    """Filter on ``rasters.Raster`` for the images ``user`` may see (prefix-free, use on Raster querysets)."""
+    if not _authenticated(user):
+        return Q(pk__in=[])
+    member_of = Membership.objects.filter(user=user).values("project_id")
+    return Q(owner=user) | Q(visibility=PUBLIC) | Q(visibility=PROJECT, project_id__in=member_of)
+
+
+def can_see_raster(user: Any, raster: Any) -> bool:
+    """Whether ``user`` may read ``raster`` (the same rule as ``visible_raster_q``, for one loaded row)."""
+    if not _authenticated(user):
+        return False
+    if raster.owner_id == user.pk or raster.visibility == PUBLIC:
+        return True
+    return raster.visibility == PROJECT and role_in(user, raster.project_id) is not None
+
+
+def can_edit_raster(user: Any, raster: Any) -> bool:
+    """Whether ``user`` may change ``raster``, run analyses on it and review its features."""
+    if not _authenticated(user):
+        return False
+    if raster.owner_id == user.pk:
+        return True
+    return raster.visibility != PRIVATE and role_in(user, raster.project_id) in EDIT_ROLES
+
+
+def can_manage_project(user: Any, project: Project) -> bool:
+    """Owners invite, remove members and change roles."""
+    return role_in(user, project) == Role.OWNER
+
+
+def projects_visible_to(user: Any) -> Any:
+    """Projects ``user`` belongs to."""
+    if not _authenticated(user):
+        return Project.objects.none()
+    return Project.objects.filter(memberships__user=user).distinct()
+
+
+def project_for_user(user: Any, pk: int | str, *, manage: bool = False) -> Project:
+    """The project if ``user`` is a member (an owner, with ``manage``); else 404, leaking nothing."""
+    try:
+        pk_int = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such project.") from None
+    project = projects_visible_to(user).filter(pk=pk_int).first()
+    if project is None or (manage and not can_manage_project(user, project)):
+        raise Http404("No such project.")
+    return project
+
+
+def share_for_token(token: str) -> ShareLink:
+    """The active share link of ``token``; 404 when unknown, revoked or expired (the same answer for all)."""
+    link = (
+        ShareLink.objects.select_related("raster", "raster__body", "analysis", "analysis__raster", "region")
+        .filter(token=token)
+        .first()
+    )
+    if link is None or not link.is_active:
+        raise Http404("This link does not exist or no longer works.")
+    return link
