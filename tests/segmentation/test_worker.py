@@ -1,0 +1,100 @@
+"""Analyses through a real Celery worker on Redis with the shipped model, including a worker killed mid-job."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import rasterio
+
+from segmentation import services
+from segmentation.models import Analysis, Feature
+from tests.conftest import WorkerProcess
+from tests.segmentation.conftest import run_now
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def make_large_mars(source: Path, target: Path, repeat: int = 12) -> Path:
+    """A 2136 px square Mars equirectangular image tiled from the real MOLA crop (same CRS, 20 km/px)."""
+    with rasterio.open(source) as src:
+        data = np.tile(src.read(1), (repeat, repeat))
+        profile = src.profile | {"width": data.shape[1], "height": data.shape[0], "tiled": True,
+                                 "blockxsize": 256, "blockysize": 256, "compress": "deflate"}
+        left, top = src.transform.c, src.transform.f
+        profile["transform"] = rasterio.Affine(src.transform.a, 0, left - 1_000_000, 0, src.transform.e, top)
+    with rasterio.open(target, "w", **profile) as dst:
+        dst.write(data, 1)
+    return target
+
+
+def wait_for(predicate: Any, timeout: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def test_real_worker_runs_shipped_model_on_real_image(
+    cast: Any, make_raster: Any, shared_data: Path, celery_worker_process: WorkerProcess
+) -> None:
+    raster = make_raster(shared_data / "mars" / "mars_mola_shaded_global_IAU2015-49900.tif")
+    version = services.default_model_version()
+    analysis = services.analysis_start(user=cast.owner, raster=raster, model_version=version)
+    # transaction=True: on_commit fired and the task went to Redis; the worker consumes the inference queue.
+    assert wait_for(lambda: Analysis.objects.get(pk=analysis.pk).status in {"done", "failed"}, timeout=240, step=0.5)
+    analysis.refresh_from_db()
+    assert analysis.status == "done", analysis.error
+    craters = Feature.objects.filter(analysis=analysis, class_name="crater")
+    assert craters.exists(), "the shipped model found no crater on the global MOLA map"
+    assert craters.filter(geom__within=raster.footprint.buffer(0.5)).count() == craters.count()
+    diameters = [d for d in craters.values_list("diameter_km", flat=True) if d is not None]
+    # 20.8 km/px: resolvable craters are tens to hundreds of km; nothing larger than Hellas (~2300 km)
+    assert diameters and 10 < float(np.median(diameters)) < 1500 and max(diameters) < 2500
+
+
+def test_worker_killed_mid_job_retries_to_exactly_one_set(
+    cast: Any, make_raster: Any, shared_data: Path, worker_env: dict[str, str], tmp_path: Path
+) -> None:
+    large = make_large_mars(shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif", tmp_path / "big.tif")
+    raster = make_raster(large)
+    version = services.default_model_version()
+    params = {"tile": 256, "overlap": 32, "batch_size": 1}
+    env = worker_env | {"ANALYSIS_STALE_SECONDS": "2"}
+    first = WorkerProcess(env, tmp_path / "worker1.log")
+    first.start()
+    try:
+        analysis = services.analysis_start(user=cast.owner, raster=raster, model_version=version, parameters=params)
+        assert wait_for(lambda: Analysis.objects.get(pk=analysis.pk).progress_done > 0, timeout=120), (
+            first.log_path.read_text()
+        )
+        first.kill()
+    finally:
+        first.stop()
+    killed = Analysis.objects.get(pk=analysis.pk)
+    assert killed.status == "running" and killed.progress_done < killed.progress_total
+    assert not Feature.objects.filter(analysis=analysis).exists()  # nothing half-written
+
+    time.sleep(2.5)  # the dead worker's heartbeat goes stale
+    second = WorkerProcess(env, tmp_path / "worker2.log")
+    second.start()
+    try:
+        assert wait_for(lambda: Analysis.objects.get(pk=analysis.pk).status in {"done", "failed"}, timeout=240, step=0.3), (
+            second.log_path.read_text()
+        )
+    finally:
+        second.stop()
+    analysis.refresh_from_db()
+    assert analysis.status == "done", analysis.error
+    assert analysis.attempts == 2
+    stored = Feature.objects.filter(analysis=analysis)
+
+    reference = run_now(services.analysis_start(user=cast.owner, raster=raster, model_version=version, parameters=params))
+    assert reference.status == "done"
+    assert stored.count() == Feature.objects.filter(analysis=reference).count() > 0
+    assert stored.values("pixel_geom").distinct().count() == stored.count()  # no duplicate feature
