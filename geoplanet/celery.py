@@ -11,6 +11,7 @@ app = Celery("geoplanet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("default"), Queue("inference"))
 app.autodiscover_tasks()
+app.autodiscover_tasks(["maps.stats"])  # sub-package tasks: maps.stats.tasks
 
 
 @app.task(name="geoplanet.ping")

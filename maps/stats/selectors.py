@@ -212,6 +212,12 @@ def feature_rows(scope: Scope) -> list[FeatureRow]:
             continue
         if wanted and (reviewed or cls) not in wanted:
             continue
+        # Measures follow the class after review: a diameter belongs to craters, a length and an orientation
+        # to linear features, so a crater relabelled as a ridge leaves the diameter histogram (and vice versa).
+        if (reviewed or cls) == "crater":
+            length = orient = None
+        else:
+            diam = None
         rec = FeatureRecord(
             class_name=cls, area_km2=area, length_km=length, orientation_deg=orient, diameter_km=diam,
             confidence=conf, review_status=status, relabelled_to=reviewed or None,
@@ -232,3 +238,15 @@ def feature_outlines(scope: Scope, limit: int = 5000) -> list[tuple[str, str, by
     for cls, reviewed, status, geom in qs.values_list("class_name", "reviewed_class", "review_status", column)[:limit]:
         rows.append((reviewed or cls, status, bytes(geom.wkb)))
     return rows
+
+
+def report_for_user(user: Any, job_id: str) -> dict[str, Any]:
+    """A report job the user asked for, if they may still see its target; else 404."""
+    from maps.stats.services import job_get
+    from maps.stats.targets import target_from_dict
+
+    job = job_get(job_id)
+    if job is None or job.get("user_id") != getattr(user, "pk", None):
+        raise Http404("No such report.")
+    scope_for_target(user, target_from_dict(job["target"]))  # access may have been revoked since
+    return job
