@@ -6,3 +6,11 @@ class MapsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "maps"
+
+    def ready(self) -> None:
+        from geoplanet.errors import register
+        from maps.exports.ogr import ExportError
+        from maps.filters import BadQuery
+
+        register(BadQuery, 400)
+        register(ExportError, 500)

@@ -1,0 +1,219 @@
+"""REST API of features under /api/v1/: GeoJSON lists, region summaries, vector tiles and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from maps import selectors, services
+from maps.exports import FORMATS
+from maps.exports.catalog import csv_chunks, scc_chunks
+from maps.exports.geojson import geojson_chunks
+from maps.filters import BadQuery, FeatureQuery
+from maps.serializers import (
+    ExportJobSerializer,
+    FeatureCollectionSerializer,
+    GeoJSONFeatureSerializer,
+    RegionSummarySerializer,
+    feature_dict,
+    feature_rows,
+)
+from maps.vector_tiles import BadTile, render_tile
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
+def _p(name: str, description: str, kind: Any = str, **kw: Any) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, **kw)
+
+
+FILTER_PARAMETERS = [
+    _p("body", "Body slug (mars, moon...). Required with bbox or intersects: coordinates are on one body."),
+    _p("bbox", "minlon,minlat,maxlon,maxlat in the body's degrees"),
+    _p("intersects", "A region as WKT or GeoJSON, in the body's lon/lat degrees"),
+    _p("class", "Effective class (a reviewer's relabel wins); comma-separated for several"),
+    _p("confidence_min", "Minimum model confidence (0-1)", float),
+    _p("confidence_max", "Maximum model confidence (0-1)", float),
+    _p("diameter_min", "Minimum diameter in km on the body", float),
+    _p("diameter_max", "Maximum diameter in km on the body", float),
+    _p("area_min", "Minimum area in km² on the body", float),
+    _p("area_max", "Maximum area in km² on the body", float),
+    _p("raster", "Image id(s), comma-separated"),
+    _p("analysis", "Analysis id(s), comma-separated"),
+    _p("project", "Project id(s) (when the collaboration app is installed)"),
+    _p("review_status", "unreviewed, confirmed, rejected, relabelled or redrawn; comma-separated"),
+    _p("include_rejected", "Also return features a reviewer rejected (default false)", bool),
+]
+PAGE_PARAMETERS = [
+    _p("limit", f"Features per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})", int),
+    _p("offset", "Index of the first feature", int),
+]
+
+
+def page_bounds(params: Any, default: int = DEFAULT_LIMIT) -> tuple[int, int]:
+    """``limit`` and ``offset`` from the query string, clamped."""
+    try:
+        limit = int(params.get("limit") or default)
+        offset = int(params.get("offset") or 0)
+    except ValueError:
+        raise BadQuery("limit and offset must be integers.") from None
+    return max(1, min(limit, MAX_LIMIT)), max(0, offset)
+
+
+def page_url(request: Request, offset: int, limit: int) -> str:
+    params = request.query_params.copy()
+    params["offset"] = str(offset)
+    params["limit"] = str(limit)
+    return request.build_absolute_uri(request.path + "?" + params.urlencode())
+
+
+@extend_schema(parameters=FILTER_PARAMETERS + PAGE_PARAMETERS, responses=FeatureCollectionSerializer,
+               description="Features you may see as a GeoJSON FeatureCollection (lon/lat on the body named).")
+@api_view(["GET"])
+@renderer_classes([GeoJSONRenderer, JSONRenderer])
+def feature_list(request: Request) -> Response:
+    query = FeatureQuery.from_params(request.query_params)
+    limit, offset = page_bounds(request.query_params)
+    features = selectors.features_matching(request.user, query)
+    matched = features.count()
+    rows = list(feature_rows(features)[offset:offset + limit])
+    body = selectors.body_by_slug(query.body) if query.body else None
+    return Response({
+        "type": "FeatureCollection",
+        **({"body": body.name, "crs_code": body.crs_code} if body else {}),
+        "numberMatched": matched,
+        "numberReturned": len(rows),
+        "next": page_url(request, offset + limit, limit) if offset + limit < matched else None,
+        "previous": page_url(request, max(0, offset - limit), limit) if offset > 0 else None,
+        "features": [feature_dict(r) for r in rows],
+    })
+
+
+@extend_schema(responses=GeoJSONFeatureSerializer)
+@api_view(["GET"])
+@renderer_classes([GeoJSONRenderer, JSONRenderer])
+def feature_detail(request: Request, pk: int) -> Response:
+    feature = selectors.feature_for_user(request.user, pk)
+    everything = selectors.features_matching(request.user, FeatureQuery(include_rejected=True))
+    row = feature_rows(everything.filter(pk=feature.pk))[0]
+    return Response(feature_dict(row))
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses=RegionSummarySerializer,
+               description="Counts and statistics by effective class of the features matching a (region) query.")
+@api_view(["GET"])
+def feature_summary(request: Request) -> Response:
+    query = FeatureQuery.from_params(request.query_params)
+    return Response(selectors.region_summary(request.user, query))
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/vnd.mapbox-vector-tile"): bytes},
+               description="Mapbox vector tile (layer 'features') on Leaflet's lon/lat grid (zoom 0 = 2 x 1 tiles).")
+@api_view(["GET"])
+def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpResponse:
+    selectors.body_by_slug(body)
+    params = request.query_params.copy()
+    params["body"] = body
+    query = FeatureQuery.from_params(params)
+    try:
+        data = render_tile(selectors.features_matching(request.user, query), z, x, y)
+    except BadTile as error:
+        raise Http404(str(error)) from None
+    response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@extend_schema(
+    parameters=[*FILTER_PARAMETERS, _p("format", "geojson, gpkg, shp, csv or scc", enum=list(FORMATS))],
+    responses={(200, "application/octet-stream"): bytes, 202: ExportJobSerializer},
+    description="Export the matching features. Small sets are returned directly (GeoJSON and CSV streamed); "
+                "larger ones start an export job (202) to download when ready.",
+)
+@api_view(["GET"])
+def feature_export(request: Request) -> Any:
+    query = FeatureQuery.from_params(request.query_params)
+    fmt = request.query_params.get("format") or "geojson"
+    if fmt not in FORMATS:
+        raise BadQuery(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    body = selectors.export_body(request.user, query)
+    features = selectors.features_matching(request.user, query)
+    if features.count() > getattr(settings, "MAPS_EXPORT_SYNC_LIMIT", 50_000):
+        job = services.export_job_create(request.user, query, fmt)
+        return Response(job_json(job), status=202)
+    name = f"geoplanet-{body.slug}-features{FORMATS[fmt].extension}"
+    if fmt in {"geojson", "csv", "scc"}:
+        if fmt == "geojson":
+            chunks = geojson_chunks(features, body, selectors.export_metadata(query))
+        elif fmt == "csv":
+            chunks = csv_chunks(features)
+        else:
+            area, ring = selectors.counting_area(request.user, query, body)
+            chunks = scc_chunks(features, body, area, ring)
+        response = StreamingHttpResponse(chunks, content_type=FORMATS[fmt].content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    import tempfile
+    from pathlib import Path
+
+    tmp = Path(tempfile.mkdtemp(prefix="geoplanet-export-")) / name
+    services.write_export(request.user, query, fmt, tmp)
+    return FileResponse(_unlink_on_close(tmp), as_attachment=True, filename=name,
+                        content_type=FORMATS[fmt].content_type)
+
+
+def _unlink_on_close(path: Any) -> Any:
+    """Open ``path`` and remove it (and its temporary folder) once the response has sent it."""
+    import shutil
+
+    handle = path.open("rb")
+    original_close = handle.close
+
+    def close() -> None:
+        original_close()
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+    handle.close = close
+    return handle
+
+
+def job_json(job: Any) -> dict[str, Any]:
+    from django.urls import reverse
+
+    done = job.status == job.Status.DONE
+    return {
+        "id": job.pk, "status": job.status, "format": job.format, "feature_count": job.feature_count,
+        "error": job.error, "created_at": job.created_at,
+        "download": reverse("api-export-download", kwargs={"pk": job.pk}) if done else None,
+        "status_url": reverse("api-export-detail", kwargs={"pk": job.pk}),
+    }
+
+
+@extend_schema(responses=ExportJobSerializer)
+@api_view(["GET"])
+def export_detail(request: Request, pk: int) -> Response:
+    return Response(job_json(services.export_job_for_user(request.user, pk)))
+
+
+@extend_schema(responses={(200, "application/octet-stream"): bytes})
+@api_view(["GET"])
+def export_download(request: Request, pk: int) -> FileResponse:
+    job = services.export_job_for_user(request.user, pk)
+    if job.status != job.Status.DONE or not job.path.exists():
+        raise Http404("The export is not ready.")
+    return FileResponse(job.path.open("rb"), as_attachment=True, filename=job.download_name,
+                        content_type=FORMATS[job.format].content_type)
+

@@ -1,0 +1,35 @@
+"""GeoJSON export, produced as a stream of text chunks from a server-side cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from maps.serializers import body_members, feature_rows, iter_collection
+from rasters.models import Body
+
+CHUNK_ROWS = 2000
+
+
+def geojson_chunks(features: QuerySet[Any], body: Body | None, extra: dict[str, Any] | None = None,
+                   *, short: bool = False) -> Iterator[str]:
+    """A FeatureCollection in lon/lat on ``body``, naming the body and its CRS WKT in top-level members.
+
+    ``iterator()`` reads through a PostgreSQL server-side cursor, so memory stays flat for millions of rows.
+    """
+    header = {"name": "geoplanet_features", **body_members(body), **(extra or {})}
+    rows = feature_rows(features.filter(geom__isnull=False)).iterator(chunk_size=CHUNK_ROWS)
+    return iter_collection(rows, header, short=short)
+
+
+def write_geojson(features: QuerySet[Any], body: Body | None, path: Any, extra: dict[str, Any] | None = None,
+                  *, short: bool = False) -> int:
+    """Write the GeoJSON export to ``path``; returns the number of bytes written."""
+    size = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for chunk in geojson_chunks(features, body, extra, short=short):
+            handle.write(chunk)
+            size += len(chunk)
+    return size

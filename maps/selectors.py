@@ -1,0 +1,226 @@
+"""Reads for maps: every feature set starts from ``segmentation.selectors.features_visible_to``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Avg, Count, Max, Min, QuerySet, Sum
+from django.http import Http404
+from django.urls import reverse
+
+from maps.filters import FeatureQuery
+from rasters.models import Body, Raster
+from rasters.selectors import rasters_visible_to
+from segmentation.models import Analysis, Feature
+from segmentation.selectors import analyses_visible_to, features_visible_to
+
+
+def body_by_slug(slug: str) -> Body:
+    body = Body.objects.filter(slug=slug).first()
+    if body is None:
+        raise Http404("No such body.")
+    return body
+
+
+def features_matching(user: Any, query: FeatureQuery) -> QuerySet[Feature]:
+    """The features ``user`` may see that match ``query`` (annotated with ``effective``)."""
+    return query.apply(features_visible_to(user))
+
+
+def feature_for_user(user: Any, pk: int | str, query: FeatureQuery | None = None) -> Feature:
+    """One visible feature (also matching ``query`` when given); 404 otherwise."""
+    try:
+        pk_int = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such feature.") from None
+    qs = features_matching(user, query or FeatureQuery(include_rejected=True))
+    feature = qs.select_related("body").filter(pk=pk_int).first()
+    if feature is None:
+        raise Http404("No such feature.")
+    return feature
+
+
+def bodies_with_images(user: Any) -> list[dict[str, Any]]:
+    """Bodies on which ``user`` sees at least one georeferenced image, with counts, for the map index."""
+    rows = (
+        rasters_visible_to(user).filter(body__isnull=False, georeferenced=True)
+        .values("body__slug", "body__name").annotate(images=Count("id")).order_by("body__name")
+    )
+    return [{"slug": r["body__slug"], "name": r["body__name"], "images": r["images"]} for r in rows]
+
+
+def region_area_km2(query: FeatureQuery, body: Body | None) -> float | None:
+    """Area of the query's region on the body's sphere (never Earth's)."""
+    region = query.region()
+    if region is None or body is None:
+        return None
+    from pyproj import Geod
+    from shapely import wkb
+
+    geod = Geod(a=body.mean_radius_m, b=body.mean_radius_m)
+    # Edges are straight in lon/lat (a bbox's top follows a parallel): densify so geodesic edges follow them.
+    shape = wkb.loads(bytes(region.wkb)).segmentize(0.25)
+    area, _ = geod.geometry_area_perimeter(shape)
+    return abs(area) / 1e6
+
+
+def class_counts(features: QuerySet[Feature]) -> list[dict[str, Any]]:
+    """Counts, areas and diameters by effective class of an annotated (``effective``) feature set."""
+    rows = (
+        features.order_by().values("effective")
+        .annotate(
+            count=Count("id"), area_km2=Sum("area_km2"), min_diameter_km=Min("diameter_km"),
+            max_diameter_km=Max("diameter_km"), mean_diameter_km=Avg("diameter_km"), length_km=Sum("length_km"),
+            mean_confidence=Avg("confidence"),
+        )
+        .order_by("effective")
+    )
+    return [{"class_name": r.pop("effective"), **r} for r in rows]
+
+
+def region_summary(user: Any, query: FeatureQuery) -> dict[str, Any]:
+    """Counts and statistics of the features of a region query, by class and by image."""
+    body = Body.objects.filter(slug=query.body).first() if query.body else None
+    features = features_matching(user, query)
+    classes = class_counts(features)
+    per_raster = list(
+        features.order_by().values("raster_id", "raster__title").annotate(count=Count("id")).order_by("raster_id")
+    )
+    qs = query.querystring()
+    return {
+        "body": body.name if body else None,
+        "count": sum(c["count"] for c in classes),
+        "region_area_km2": region_area_km2(query, body),
+        "classes": classes,
+        "rasters": [{"id": r["raster_id"], "title": r["raster__title"], "count": r["count"]} for r in per_raster],
+        "share_url": (reverse("maps:explorer", kwargs={"body": body.slug}) + "?" + qs) if body else "",
+        "exports": {fmt: reverse("api-feature-export") + f"?{qs}&format={fmt}" for fmt in EXPORT_FORMATS},
+    }
+
+
+EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv", "scc")
+
+
+def explorer_data(user: Any, body: Body) -> dict[str, Any]:
+    """Everything the explorer page needs in one document: images, analyses, classes and URLs (no N+1)."""
+    rasters = list(
+        rasters_visible_to(user)
+        .filter(body=body, status=Raster.Status.READY, georeferenced=True)
+        .order_by("title", "id")
+        .values("id", "title", "footprint")
+    )
+    analyses = list(
+        analyses_visible_to(user).filter(raster__body=body)
+        .order_by("-id").values("id", "raster_id", "raster__title", "status", "model_version__name")
+    )
+    classes = sorted(
+        set(features_visible_to(user).filter(body=body).values_list("class_name", flat=True).distinct())
+        | {"crater", "valley", "ridge"}
+    )
+    tile = reverse("api-raster-tile", kwargs={"pk": 0, "z": 0, "x": 0, "y": 0})
+    vtile = reverse("api-feature-tile", kwargs={"body": body.slug, "z": 0, "x": 0, "y": 0})
+    return {
+        "body": {"slug": body.slug, "name": body.name, "radius_m": body.mean_radius_m, "crs": body.crs_code},
+        "rasters": [
+            {
+                "id": r["id"], "title": r["title"],
+                "footprint": r["footprint"].extent if r["footprint"] else None,
+                "tiles": tile.replace("/0/tiles/0/0/0.png", f"/{r['id']}/tiles/{{z}}/{{x}}/{{y}}.png"),
+                "url": reverse("rasters:detail", kwargs={"pk": r["id"]}),
+            }
+            for r in rasters
+        ],
+        "analyses": [
+            {"id": a["id"], "raster": a["raster_id"], "status": a["status"],
+             "title": f"#{a['id']} {a['model_version__name']} on {a['raster__title']}"}
+            for a in analyses
+        ],
+        "classes": classes,
+        "projects": [],
+        "urls": {
+            "vector_tiles": vtile.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf"),
+            "features": reverse("api-feature-list"),
+            "summary": reverse("api-feature-summary"),
+            "export": reverse("api-feature-export"),
+            "compare": reverse("maps:compare"),
+        },
+    }
+
+
+def compare_side(user: Any, spec: str) -> dict[str, Any] | None:
+    """One side of a comparison from ``analysis:ID`` or ``raster:ID`` (its latest finished analysis)."""
+    from segmentation.selectors import analysis_for_user, class_summary
+
+    kind, _, pk = (spec or "").partition(":")
+    analysis: Analysis | None
+    if kind == "analysis":
+        analysis = analysis_for_user(user, pk)
+        raster = analysis.raster
+    elif kind == "raster":
+        from rasters.selectors import raster_for_user
+
+        raster = raster_for_user(user, pk)
+        analysis = raster.analyses.filter(status=Analysis.Status.DONE).order_by("-id").first()
+    else:
+        return None
+    tile = reverse("api-raster-tile", kwargs={"pk": raster.pk, "z": 0, "x": 0, "y": 0})
+    tile = tile.replace("/0/0/0.png", "/{z}/{x}/{y}.png")
+    body = raster.body
+    return {
+        "spec": spec,
+        "raster": {"id": raster.pk, "title": raster.title, "tiles": tile, "georeferenced": raster.georeferenced,
+                   "footprint": raster.footprint.extent if raster.footprint else None,
+                   "width": raster.width, "height": raster.height},
+        "body": {"slug": body.slug, "name": body.name, "radius_m": body.mean_radius_m} if body else None,
+        "analysis": analysis.pk if analysis else None,
+        "summary": class_summary(analysis) if analysis else [],
+        "features": (reverse("api-feature-list") + f"?analysis={analysis.pk}&limit=5000") if analysis else None,
+    }
+
+
+def compare_choices(user: Any) -> list[dict[str, Any]]:
+    """Visible analyses and images to pick from on the compare page."""
+    choices = [
+        {"value": f"analysis:{a['id']}", "label": f"Analysis #{a['id']} of {a['raster__title']}"}
+        for a in analyses_visible_to(user).order_by("-id").values("id", "raster__title")[:500]
+    ]
+    choices += [
+        {"value": f"raster:{r['id']}", "label": f"Image {r['title']}"}
+        for r in rasters_visible_to(user).order_by("title").values("id", "title")[:500]
+    ]
+    return choices
+
+
+def export_body(user: Any, query: FeatureQuery) -> Body:
+    """The one body an export's coordinates are on: the query's, or the single body of its features."""
+    from maps.filters import BadQuery
+
+    if query.body:
+        return body_by_slug(query.body)
+    ids = list(features_matching(user, query).order_by().values_list("body_id", flat=True).distinct()[:2])
+    if len(ids) != 1 or ids[0] is None:
+        raise BadQuery("These features are on several bodies (or none): add body=<slug> to export them.")
+    return Body.objects.get(pk=ids[0])
+
+
+def export_metadata(query: FeatureQuery) -> dict[str, Any]:
+    """Members describing the export's filters, written beside the features."""
+    return {"query": query.to_params(), "coordinates": "longitude, latitude in degrees (planetocentric, east)"}
+
+
+def counting_area(user: Any, query: FeatureQuery, body: Body) -> tuple[float, list[tuple[float, float]] | None]:
+    """Counting area of a crater count: the query's region, else the footprints of the images counted."""
+    from maps.filters import BadQuery
+
+    area = region_area_km2(query, body)
+    if area is not None:
+        region = query.region()
+        ring = None
+        if region is not None and region.geom_type == "Polygon":
+            ring = [(float(x), float(y)) for x, y in region.exterior_ring.coords]
+        return area, ring
+    raster_ids = features_matching(user, query).order_by().values("raster_id").distinct()
+    total = rasters_visible_to(user).filter(pk__in=raster_ids).aggregate(a=Sum("footprint_area_km2"))["a"]
+    if not total:
+        raise BadQuery("No counting area: draw a region or export features of georeferenced images.")
+    return float(total), None

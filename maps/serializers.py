@@ -1,0 +1,175 @@
+"""GeoJSON of features, built from ``values()`` rows so large sets never instantiate models.
+
+Every feature route (REST, OGC API, exports, popups) uses the same properties, so a client sees one schema.
+Coordinates are lon/lat degrees on the body named in ``properties.body`` (and in the collection's ``body``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db.models import F, QuerySet
+from rest_framework import serializers
+
+from rasters.models import Body
+
+# Column (or annotation) -> GeoJSON property name.
+PROPERTIES: dict[str, str] = {
+    "id": "id",
+    "body_name": "body",
+    "body_slug": "body_slug",
+    "raster_id": "raster",
+    "analysis_id": "analysis",
+    "class_name": "class_name",
+    "effective": "effective_class",
+    "review_status": "review_status",
+    "confidence": "confidence",
+    "area_km2": "area_km2",
+    "perimeter_km": "perimeter_km",
+    "diameter_km": "diameter_km",
+    "length_km": "length_km",
+    "orientation_deg": "orientation_deg",
+    "center_lon": "center_lon",
+    "center_lat": "center_lat",
+}
+# Shapefile fields are at most 10 characters.
+SHORT_NAMES: dict[str, str] = {
+    "body_slug": "body_slug", "raster": "raster", "analysis": "analysis", "class_name": "class",
+    "effective_class": "eff_class", "review_status": "review", "confidence": "confidence", "area_km2": "area_km2",
+    "perimeter_km": "perim_km", "diameter_km": "diam_km", "length_km": "length_km",
+    "orientation_deg": "orient_deg", "center_lon": "center_lon", "center_lat": "center_lat", "id": "id", "body": "body",
+}
+GEOJSON_PRECISION = 7
+
+
+def feature_rows(queryset: QuerySet[Any], *, order: bool = True) -> QuerySet[Any]:
+    """``values()`` rows with the GeoJSON geometry text and every property (``queryset`` went through FeatureQuery)."""
+    qs = queryset.annotate(
+        geojson=AsGeoJSON("geom", precision=GEOJSON_PRECISION),
+        body_name=F("body__name"),
+        body_slug=F("body__slug"),
+    ).values("geojson", *PROPERTIES)
+    return qs.order_by("id") if order else qs
+
+
+def feature_dict(row: dict[str, Any], *, short: bool = False) -> dict[str, Any]:
+    """One GeoJSON Feature from a :func:`feature_rows` row."""
+    props = {name: row[column] for column, name in PROPERTIES.items()}
+    if short:
+        props = {SHORT_NAMES[k]: v for k, v in props.items()}
+    geometry = json.loads(row["geojson"]) if row["geojson"] else None
+    return {"type": "Feature", "id": row["id"], "geometry": geometry, "properties": props}
+
+
+def feature_json(row: dict[str, Any], *, short: bool = False) -> str:
+    """The same as :func:`feature_dict`, as text, without parsing the geometry twice."""
+    props = {name: row[column] for column, name in PROPERTIES.items()}
+    if short:
+        props = {SHORT_NAMES[k]: v for k, v in props.items()}
+    return (
+        '{"type":"Feature","id":' + str(row["id"]) + ',"geometry":' + (row["geojson"] or "null")
+        + ',"properties":' + json.dumps(props, separators=(",", ":")) + "}"
+    )
+
+
+def body_members(body: Body | None) -> dict[str, Any]:
+    """Top-level members naming the body and its CRS: lon/lat here are on this body, not on Earth."""
+    if body is None:
+        return {}
+    return {
+        "body": body.name,
+        "body_slug": body.slug,
+        "crs_code": body.crs_code,
+        "crs_uri": crs_uri(body),
+        "crs_wkt": body.crs_wkt,
+        "mean_radius_m": body.mean_radius_m,
+    }
+
+
+def crs_uri(body: Body) -> str:
+    """The OGC URI of the body's IAU 2015 geographic CRS (not resolvable online, but what GDAL/PROJ understand)."""
+    if body.slug == "earth":
+        return "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+    return f"http://www.opengis.net/def/crs/IAU/2015/{body.iau_code}"
+
+
+def iter_collection(rows: Iterator[dict[str, Any]], header: dict[str, Any], *, short: bool = False) -> Iterator[str]:
+    """A FeatureCollection as text chunks: header members, then features one by one (for streaming)."""
+    head = json.dumps({"type": "FeatureCollection", **header})
+    yield head[:-1] + ',"features":[\n'
+    first = True
+    for row in rows:
+        yield ("" if first else ",\n") + feature_json(row, short=short)
+        first = False
+    yield "\n]}\n"
+
+
+# Schema-only serializers: they document the GeoJSON the views build by hand.
+class FeaturePropertiesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    body = serializers.CharField(help_text="Name of the body whose lon/lat the geometry uses")
+    body_slug = serializers.CharField()
+    raster = serializers.IntegerField(help_text="Image id")
+    analysis = serializers.IntegerField(help_text="Analysis id")
+    class_name = serializers.CharField(help_text="Class as detected by the model")
+    effective_class = serializers.CharField(help_text="Class after review (a relabel wins)")
+    review_status = serializers.CharField()
+    confidence = serializers.FloatField()
+    area_km2 = serializers.FloatField(allow_null=True)
+    perimeter_km = serializers.FloatField(allow_null=True)
+    diameter_km = serializers.FloatField(allow_null=True)
+    length_km = serializers.FloatField(allow_null=True)
+    orientation_deg = serializers.FloatField(allow_null=True)
+    center_lon = serializers.FloatField(allow_null=True)
+    center_lat = serializers.FloatField(allow_null=True)
+
+
+class GeoJSONFeatureSerializer(serializers.Serializer):
+    type = serializers.CharField(default="Feature")
+    id = serializers.IntegerField()
+    geometry = serializers.JSONField(help_text="GeoJSON geometry in the body's lon/lat degrees")
+    properties = FeaturePropertiesSerializer()
+
+
+class FeatureCollectionSerializer(serializers.Serializer):
+    type = serializers.CharField(default="FeatureCollection")
+    body = serializers.CharField(required=False, help_text="Body named when the query has one")
+    numberMatched = serializers.IntegerField()  # noqa: N815 - OGC/GeoJSON member name
+    numberReturned = serializers.IntegerField()  # noqa: N815
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    features = GeoJSONFeatureSerializer(many=True)
+
+
+class ClassCountSerializer(serializers.Serializer):
+    class_name = serializers.CharField()
+    count = serializers.IntegerField()
+    area_km2 = serializers.FloatField(allow_null=True)
+    min_diameter_km = serializers.FloatField(allow_null=True)
+    max_diameter_km = serializers.FloatField(allow_null=True)
+    mean_diameter_km = serializers.FloatField(allow_null=True)
+    length_km = serializers.FloatField(allow_null=True)
+    mean_confidence = serializers.FloatField(allow_null=True)
+
+
+class RegionSummarySerializer(serializers.Serializer):
+    body = serializers.CharField(allow_null=True)
+    count = serializers.IntegerField()
+    region_area_km2 = serializers.FloatField(allow_null=True)
+    classes = ClassCountSerializer(many=True)
+    rasters = serializers.ListField(child=serializers.DictField())
+    share_url = serializers.CharField()
+    exports = serializers.DictField(child=serializers.CharField())
+
+
+class ExportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    format = serializers.CharField()
+    feature_count = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField()
+    download = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
