@@ -10,7 +10,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("images/", include("rasters.urls")),
     path("map/", include("maps.urls")),
-    path("map/", include("maps.urls")),
     path("projects/", include("collab.urls")),
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("rasters.api_urls")),
