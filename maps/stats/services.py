@@ -95,7 +95,7 @@ def report_request(user: Any, target: Target, params: CsfdParams) -> dict[str, A
 
 
 def _parameters(scope: Scope, params: CsfdParams) -> dict[str, str]:
-    out = {"Counting area": f"{scope.area_km2:.6g} km² ({scope.area_source})" if scope.area_km2 else "unknown"}
+    out = {"Counting area": f"{scope.area_km2:,.1f} km² ({scope.area_source})" if scope.area_km2 else "unknown"}
     for a in scope.analyses[:5]:
         for k, v in sorted((a.parameters or {}).items()):
             out[f"Analysis {a.pk} {k}"] = str(v)
@@ -117,14 +117,14 @@ def report_data(scope: Scope, params: CsfdParams) -> ReportData:
     if summary.csfd.binned is not None:
         fits = [summary.csfd.fit] if summary.csfd.fit else []
         sections.append(CsfdSection(scope.title, summary.csfd.binned, fits))
-    lines = [scope.title, f"Counting area: {scope.area_km2:.6g} km² ({scope.area_source})" if scope.area_km2 else ""]
+    lines = [scope.title, f"Counting area: {scope.area_km2:,.1f} km² ({scope.area_source})" if scope.area_km2 else ""]
     lines += [f"Image: {r.title} ({r.original_name})" for r in scope.rasters[:10]]
     credits = [f"Images: uploaded by their owners ({', '.join(sorted({r.owner.username for r in scope.rasters}))})"]
     if scope.body and scope.body.name in DATA_CREDITS:
         credits.append(DATA_CREDITS[scope.body.name])
     credits.append("Crater statistics and model ages: craterstats (G. Michael, BSD-3); plots: matplotlib")
     return ReportData(
-        title=f"GeoPlanet report – {scope.title}",
+        title=_short(f"GeoPlanet report – {scope.title}"),
         body=scope.body_name,
         description="\n".join(x for x in lines if x),
         map_png=snapshot(scope),
@@ -135,6 +135,11 @@ def report_data(scope: Scope, params: CsfdParams) -> ReportData:
         credits=credits,
         generated_at=timezone.now().isoformat(timespec="seconds"),
     )
+
+
+def _short(title: str, limit: int = 46) -> str:
+    # The PDF title is one line of 16 pt text on A4; the full name is repeated in the description.
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def _claim(job_id: str) -> bool:

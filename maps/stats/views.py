@@ -43,7 +43,7 @@ def _page_data(summary: Summary) -> dict[str, Any]:
     data = summary.as_dict()
     token = summary.scope.target.token()
     data["api"] = reverse("api-stats") + "?target=" + token
-    data["plot"] = reverse("maps:stats-csfd-plot")
+    data["plot"] = reverse("maps:stats-csfd-plot", kwargs={"fmt": "svg"})
     return data
 
 

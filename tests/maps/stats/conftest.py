@@ -41,7 +41,7 @@ def load_craters(analysis: Any, count: CraterCount, **extra: Any) -> list[Featur
             Feature(
                 analysis=analysis, raster=raster, body=raster.body, class_name="crater",
                 geom=centre.buffer(d / 2 * radius_deg_per_km, quadsegs=4),
-                pixel_geom=Point(10 + i % 200, 10 + i // 200, srid=0).buffer(1, quadsegs=2),
+                pixel_geom=Point((i * 7919) % raster.width, (i * 104729) % raster.height, srid=0).buffer(1.5, 2),
                 confidence=0.9, area_px=3.0, center_lon=lon, center_lat=lat, diameter_km=d, **extra,
             )
         )  # fmt: skip
