@@ -4,6 +4,13 @@
   const COLOURS = { crater: "#e8443a", valley: "#2f7fe0", ridge: "#33b34a" };
   const SERIES = ["#222222", "#c0392b", "#2471a3", "#1e8449"];
 
+  // Follow the page's (dark or light) text colour so axes and legends stay readable.
+  const ink = window.getComputedStyle(document.body).color;
+  if (window.Chart && ink) {
+    window.Chart.defaults.color = ink;
+    window.Chart.defaults.borderColor = "rgba(128,128,128,0.3)";
+  }
+
   function colour(name, i) { return COLOURS[name] || SERIES[i % SERIES.length]; }
 
   function fmt(v) { return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(2); }
@@ -71,7 +78,7 @@
   function csfdDatasets(csfd, kind, name, i) {
     const s = csfd.series[kind];
     if (!s) return [];
-    const c = SERIES[i % SERIES.length];
+    const c = ["#f0f0f0", "#ff6b5b", "#5dade2", "#58d68d"][i % 4];
     const points = s.d.map((d, j) => ({ x: d, y: s.y[j], yMin: s.y[j] - s.err[j], yMax: s.y[j] + s.err[j] }));
     const out = [{ label: name, type: "scatter", data: points, borderColor: c, backgroundColor: c, pointRadius: 3, errorBars: true }];
     const iso = csfd.isochrons[kind];
@@ -91,7 +98,7 @@
       type: "scatter",
       data: { datasets },
       plugins: [errorBars],
-      options: { animation: false, responsive: true,
+      options: { animation: false, responsive: true, plugins: { legend: { position: "bottom" } },
         scales: { x: { type: "logarithmic", title: { display: true, text: "Diameter D [km]" } },
                   y: { type: "logarithmic", title: { display: true, text: Y_TITLES[kind] || kind } } } },
     });
