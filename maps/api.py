@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -145,6 +146,20 @@ def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpRes
 )
 @api_view(["GET"])
 def feature_export(request: Request) -> Any:
+    return _export(request)
+
+
+class _FormatIsOurs(DefaultContentNegotiation):
+    """``format`` names the export format here, not a DRF renderer."""
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+feature_export.cls.content_negotiation_class = _FormatIsOurs
+
+
+def _export(request: Request) -> Any:
     query = FeatureQuery.from_params(request.query_params)
     fmt = request.query_params.get("format") or "geojson"
     if fmt not in FORMATS:

@@ -32,7 +32,7 @@ def csv_chunks(features: QuerySet[Any]) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield buffer.getvalue()
-    rows = features.order_by("id").values(*[c for c in PROPERTIES if c not in {"body_slug"}], "body__name")
+    rows = features.order_by("id").values(*[c for c in PROPERTIES if c not in {"body_slug", "body_name"}], "body__name")
     for row in rows.iterator(chunk_size=2000):
         buffer.seek(0)
         buffer.truncate()
