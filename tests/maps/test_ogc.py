@@ -1,0 +1,64 @@
+"""OGC API - Features at /ogc/: documents, paging, visibility, and GDAL's own OAPIF client against a live server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from tests.maps.gdal import feature_count, ogrinfo
+from tests.maps.helpers import analysis_with, api_for
+
+FEATURES = [{"lon": 10 + i, "lat": 5, "diameter_km": 10 + i} for i in range(5)]
+
+
+@pytest.mark.django_db
+def test_documents_paging_and_visibility(cast: Any) -> None:
+    mine = analysis_with(cast.owner, FEATURES)
+    theirs = analysis_with(cast.stranger, [{"lon": 10, "lat": 5}])
+    client = api_for(cast.owner)
+    landing = client.get("/ogc/").json()
+    assert {link["rel"] for link in landing["links"]} >= {"self", "conformance", "data", "service-desc"}
+    conforms = client.get("/ogc/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conforms
+    collections = client.get("/ogc/collections").json()["collections"]
+    assert [c["id"] for c in collections] == [f"analysis-{mine.pk}"]
+    assert collections[0]["storageCrs"] == "http://www.opengis.net/def/crs/IAU/2015/49900"
+    assert collections[0]["body"] == "Mars"
+    items = client.get(f"/ogc/collections/analysis-{mine.pk}/items", {"limit": 2, "bbox": "9,0,20,10"})
+    assert items["Content-Type"] == "application/geo+json"
+    page = items.json()
+    assert page["numberMatched"] == 5 and page["numberReturned"] == 2
+    nxt = next(link["href"] for link in page["links"] if link["rel"] == "next")
+    assert "offset=2" in nxt and "bbox=" in nxt
+    narrow = client.get(f"/ogc/collections/analysis-{mine.pk}/items", {"bbox": "12.5,0,20,10"}).json()
+    assert narrow["numberMatched"] == 2
+    fid = page["features"][0]["id"]
+    assert client.get(f"/ogc/collections/analysis-{mine.pk}/items/{fid}").json()["properties"]["body"] == "Mars"
+    # The stranger's collection and feature are 404 for the owner; anonymous is refused.
+    assert client.get(f"/ogc/collections/analysis-{theirs.pk}").status_code == 404
+    assert client.get(f"/ogc/collections/analysis-{theirs.pk}/items").status_code == 404
+    other_fid = theirs.features.get().pk
+    assert client.get(f"/ogc/collections/analysis-{mine.pk}/items/{other_fid}").status_code == 404
+    assert api_for(None).get("/ogc/collections").status_code in {401, 403}
+    html = client.get("/ogc/collections", {"f": "html"})
+    assert html["Content-Type"].startswith("text/html") and b"Collections" in html.content
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_gdal_oapif_lists_collections_and_reads_by_bbox(cast: Any, live_server: Any) -> None:
+    mine = analysis_with(cast.owner, FEATURES)
+    analysis_with(cast.stranger, [{"lon": 10, "lat": 5}])
+    key = Token.objects.create(user=cast.owner).key
+    config = {"GDAL_HTTP_HEADERS": f"Authorization: Token {key}", "GDAL_HTTP_UNSAFESSL": "YES",
+              "CPL_CURL_VERBOSE": "NO", "GDAL_HTTP_TIMEOUT": "30"}
+    url = f"OAPIF:{live_server.url}/ogc/"
+    listing = ogrinfo(url, config=config)
+    assert f"analysis-{mine.pk}" in listing and listing.count("analysis-") == 1
+    everything = ogrinfo(url, f"analysis-{mine.pk}", "-so", config=config)
+    assert feature_count(everything) == 5
+    by_bbox = ogrinfo(url, f"analysis-{mine.pk}", "-spat", "12.5", "0", "20", "10", config=config)
+    assert by_bbox.count("OGRFeature(") == 2
+    assert "effective_class (String) = crater" in by_bbox
