@@ -9,6 +9,8 @@ from rest_framework.views import exception_handler
 
 from collab import errors as collab_errors
 from rasters.core import errors as raster_errors
+from segmentation.engine import errors as engine_errors
+from segmentation.services import AnalysisConflict, AnalysisError
 
 # Most specific first: the first isinstance match wins.
 STATUS_BY_ERROR: list[tuple[type[Exception], int]] = [
@@ -22,6 +24,9 @@ STATUS_BY_ERROR: list[tuple[type[Exception], int]] = [
     (collab_errors.NotAllowed, 403),
     (collab_errors.Conflict, 409),
     (collab_errors.CollabError, 400),
+    (AnalysisConflict, 409),
+    (AnalysisError, 400),
+    (engine_errors.SegmentationInputError, 400),
 ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.decorators import action, api_view
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -71,7 +72,10 @@ class RasterViewSet(viewsets.ViewSet):
         return Response(RasterSerializer(raster).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        services.raster_delete(selectors.raster_for_user(request.user, pk, write=True))
+        raster = selectors.raster_for_user(request.user, pk, write=True)
+        if raster.owner_id != request.user.pk:
+            raise PermissionDenied("Only the image's owner can delete it.")
+        services.raster_delete(raster)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={202: RasterSerializer})

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,6 +78,8 @@ def raster_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def raster_delete(request: HttpRequest, pk: int) -> HttpResponse:
     raster = selectors.raster_for_user(request.user, pk, write=True)
+    if raster.owner_id != request.user.pk:
+        raise PermissionDenied("Only the image's owner can delete it.")
     if request.method == "POST":
         title = raster.title
         services.raster_delete(raster)

@@ -134,6 +134,9 @@ def analysis_start(
         started_by=user,
         code_version=code_version(),
     )
+    from collab.services import activity_record
+
+    activity_record(user, "started analysis", analysis)
     transaction.on_commit(lambda: _queue(analysis.pk))
     return analysis
 
