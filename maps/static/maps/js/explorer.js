@@ -12,6 +12,10 @@
   var overlays = {};
   var classLayers = {};
   var regionLayer = L.featureGroup().addTo(map);
+  // Features get their own pane, so drawing a region can switch off their clicks (else they swallow vertices).
+  map.createPane("features").style.zIndex = 450;
+  map.on(L.Draw.Event.DRAWSTART, function () { map.getPane("features").style.pointerEvents = "none"; });
+  map.on(L.Draw.Event.DRAWSTOP, function () { map.getPane("features").style.pointerEvents = ""; });
 
   function option(select, value, label) {
     var o = document.createElement("option");
@@ -88,7 +92,7 @@
       if (classLayers[c]) { map.removeLayer(classLayers[c]); control.removeLayer(classLayers[c]); }
       var q = new URLSearchParams(p); q.set("class", c);
       var layer = L.vectorGrid.protobuf(data.urls.vector_tiles + "?" + q.toString(), {
-        rendererFactory: L.canvas.tile, interactive: true, maxNativeZoom: 16, maxZoom: 18,
+        rendererFactory: L.canvas.tile, interactive: true, pane: "features", maxNativeZoom: 16, maxZoom: 18,
         fetchOptions: { credentials: "same-origin" },
         vectorTileLayerStyles: { features: styleFor },
         getFeatureId: function (f) { return f.properties.id; }
@@ -100,7 +104,9 @@
     });
   }
 
-  // Region drawing (Leaflet.draw): the drawn shape becomes WKT in the form.
+  // Region drawing (Leaflet.draw): the drawn shape becomes WKT in the form. Leaflet 1.9 reports pointer
+  // devices as touch; Leaflet.draw 1.0.4 then handles each click twice and drops vertices, so ignore its touch path.
+  L.Draw.Polyline.prototype._onTouch = L.Util.falseFn;
   var drawControl = new L.Control.Draw({
     draw: { polyline: false, circle: false, circlemarker: false, marker: false,
             rectangle: { shapeOptions: { color: "#ffd23f" } }, polygon: { shapeOptions: { color: "#ffd23f" } } },
