@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -33,7 +33,19 @@ def _valid(serializer: Any, request: Request) -> dict[str, Any]:
     return dict(form.validated_data)
 
 
-@extend_schema(request=s.ProjectSerializer, responses=s.ProjectSerializer)
+_PROJECT_PAGE = inline_serializer("PaginatedProjectList", {
+    "count": serializers.IntegerField(),
+    "next": serializers.URLField(allow_null=True),
+    "previous": serializers.URLField(allow_null=True),
+    "results": s.ProjectSerializer(many=True),
+})  # fmt: skip
+
+
+@extend_schema(methods=["GET"], operation_id="api_v1_projects_list", responses=_PROJECT_PAGE)
+@extend_schema(
+    methods=["POST"], operation_id="api_v1_projects_create", request=s.ProjectSerializer,
+    responses={201: s.ProjectSerializer},
+)  # fmt: skip
 @api_view(["GET", "POST"])
 def projects(request: Request) -> Response:
     """Your projects; POST creates one with you as owner."""
@@ -44,7 +56,7 @@ def projects(request: Request) -> Response:
     return _page(request, access.projects_visible_to(request.user), s.ProjectSerializer)
 
 
-@extend_schema(responses=s.ProjectSerializer)
+@extend_schema(operation_id="api_v1_projects_retrieve", responses=s.ProjectSerializer)
 @api_view(["GET"])
 def project_detail(request: Request, pk: int) -> Response:
     return Response(s.ProjectSerializer(access.project_for_user(request.user, pk)).data)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +23,16 @@ class BodyViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.bodies()
 
 
+# A plain ViewSet has no queryset to type the ``{id}`` path parameter from: declare it for the schema.
+_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The image's id")
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[_ID]),
+    partial_update=extend_schema(parameters=[_ID]),
+    destroy=extend_schema(parameters=[_ID], responses={204: None}),
+    retry=extend_schema(parameters=[_ID]),
+)
 class RasterViewSet(viewsets.ViewSet):
     """Upload, list, read, edit and delete the images you may see."""
 
@@ -66,7 +74,9 @@ class RasterViewSet(viewsets.ViewSet):
     @extend_schema(request=RasterUpdateSerializer, responses=RasterSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         raster = selectors.raster_for_user(request.user, pk, write=True)
-        form = RasterUpdateSerializer(data={"title": raster.title, "description": raster.description, **request.data.dict()})
+        form = RasterUpdateSerializer(
+            data={"title": raster.title, "description": raster.description, **request.data.dict()}
+        )
         form.is_valid(raise_exception=True)
         services.raster_update(raster, **form.validated_data)
         return Response(RasterSerializer(raster).data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.pagination import LimitOffsetPagination
@@ -25,6 +25,16 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.model_versions()
 
 
+# A plain ViewSet has no queryset to type the ``{id}`` path parameter from: declare it for the schema.
+_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The analysis' id")
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[_ID]),
+    cancel=extend_schema(parameters=[_ID]),
+    retry=extend_schema(parameters=[_ID]),
+    destroy=extend_schema(parameters=[_ID], responses={204: None}),
+)
 class AnalysisViewSet(viewsets.ViewSet):
     """Analyses of the images you may see."""
 
@@ -68,7 +78,8 @@ class AnalysisViewSet(viewsets.ViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(request=AnalysisStartSerializer, responses={202: AnalysisSerializer, 200: AnalysisSerializer(many=True)})
+@extend_schema(methods=["GET"], responses=AnalysisSerializer(many=True))
+@extend_schema(methods=["POST"], request=AnalysisStartSerializer, responses={202: AnalysisSerializer})
 @api_view(["GET", "POST"])
 def raster_analyses(request: Request, pk: str) -> Response:
     """``POST /api/v1/rasters/{id}/analyses/`` starts an analysis (202 with its id); GET lists them."""

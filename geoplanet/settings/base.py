@@ -169,6 +169,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two "role" choice sets (the model's labelled one, the invite/role forms' plain list): name them.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "collab.models.Role",
+        "RoleNameEnum": ["owner", "editor", "viewer"],
+    },
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
