@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-BENCH_DB = "geoplanet_bench"
+# One database per process: benchmarks run by several people (or runners) at once never drop each other's.
+BENCH_DB = f"geoplanet_bench_{os.getpid()}"
 # Redis database used by benchmarks for the cache and the Celery broker: never the dev (0) or test (9) one,
 # so clearing the tile cache or queueing a task can reach no developer's worker.
 BENCH_REDIS_DB = 12
@@ -129,7 +130,7 @@ def bench_env() -> dict[str, str]:
 
 @contextmanager
 def bench_database(media_root: Path | None = None) -> Iterator[str]:
-    """Create ``geoplanet_bench`` with PostGIS, point Django at it, migrate, yield its URL; drop it at the end.
+    """Create ``geoplanet_bench_<pid>`` with PostGIS, point Django at it, migrate, yield its URL; drop it at the end.
 
     Django is set up here (dev settings unless DJANGO_SETTINGS_MODULE says otherwise) with DATABASE_URL, the
     cache and the Celery broker pointing at the bench database and the bench Redis database, so a benchmark

@@ -223,7 +223,7 @@ def table_cells(rows: list[Row]) -> list[list[str]]:
             item.get("baseline_name") or "-",
             f"{fmt_number(baseline_value)} {unit}".strip() if baseline_value is not None else "-",
             fmt_ratio(item.get("ratio")),
-            item.get("note", ""),
+            " ".join(item.get("note", "").split()),
         ])
     return cells
 

@@ -47,7 +47,8 @@ def test_timeit_returns_one_duration_per_repeat() -> None:
 
 def test_bench_database_url_keeps_the_server_and_swaps_the_name() -> None:
     url = _common.bench_database_url("postgres://u:p@db.example:5433/geoplanet?sslmode=require")
-    assert url == "postgres://u:p@db.example:5433/geoplanet_bench?sslmode=require"
+    assert url == f"postgres://u:p@db.example:5433/{_common.BENCH_DB}?sslmode=require"
+    assert _common.BENCH_DB.startswith("geoplanet_bench_")
     assert _common.bench_redis_url().endswith(f"/{_common.BENCH_REDIS_DB}")
 
 
