@@ -81,7 +81,8 @@ def page_url(request: Request, offset: int, limit: int) -> str:
     return request.build_absolute_uri(request.path + "?" + params.urlencode())
 
 
-@extend_schema(parameters=FILTER_PARAMETERS + PAGE_PARAMETERS, responses=FeatureCollectionSerializer,
+@extend_schema(operation_id="api_v1_features_list",
+               parameters=FILTER_PARAMETERS + PAGE_PARAMETERS, responses=FeatureCollectionSerializer,
                description="Features you may see as a GeoJSON FeatureCollection (lon/lat on the body named).")
 @api_view(["GET"])
 @renderer_classes([GeoJSONRenderer, JSONRenderer])
@@ -103,7 +104,7 @@ def feature_list(request: Request) -> Response:
     })
 
 
-@extend_schema(responses=GeoJSONFeatureSerializer)
+@extend_schema(operation_id="api_v1_features_retrieve", responses=GeoJSONFeatureSerializer)
 @api_view(["GET"])
 @renderer_classes([GeoJSONRenderer, JSONRenderer])
 def feature_detail(request: Request, pk: int) -> Response:
