@@ -155,7 +155,8 @@ def test_no_secret_is_committed() -> None:
         if path.is_file() and path.name != ".env":
             text = path.read_text()
             assert "PRIVATE KEY" not in text, path.name
-            assert not long_random.findall(text), path.name
+            tokens = [t for t in long_random.findall(text) if re.search(r"\d", t) and re.search(r"[A-Za-z]", t)]
+            assert not tokens, path.name
 
 
 def test_every_interpolated_variable_is_documented(compose: dict[str, Any]) -> None:
