@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import shutil
 import time
 from datetime import timedelta
@@ -272,6 +273,14 @@ _COPY_COLUMNS = (
 )
 
 
+def _finite(value: Any) -> float | None:
+    """A float, or None for missing, NaN or infinite measurements (PostgreSQL JSON and stats reject NaN)."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def feature_rows(analysis: Analysis, features: list[Any]) -> list[tuple[Any, ...]]:
     """Rows for COPY: geometries as hex EWKB with SRID 0 (lon/lat on the analysis' body)."""
     from shapely import wkb
@@ -286,9 +295,10 @@ def feature_rows(analysis: Analysis, features: list[Any]) -> list[tuple[Any, ...
         rows.append((
             analysis.pk, raster.pk, raster.body_id, f.class_name,
             wkb.dumps(f.geometry, hex=True) if lonlat and f.geometry is not None else None,
-            wkb.dumps(f.pixel_geometry, hex=True), float(f.confidence), float(f.area_px), f.area_km2,
-            f.perimeter_km, centre[0], centre[1], centre_px[0], centre_px[1], f.diameter_px, f.diameter_km,
-            f.length_px, f.length_km, f.orientation_deg, Feature.Review.UNREVIEWED, "",
+            wkb.dumps(f.pixel_geometry, hex=True), float(f.confidence), float(f.area_px), _finite(f.area_km2),
+            _finite(f.perimeter_km), _finite(centre[0]), _finite(centre[1]), _finite(centre_px[0]),
+            _finite(centre_px[1]), _finite(f.diameter_px), _finite(f.diameter_km), _finite(f.length_px),
+            _finite(f.length_km), _finite(f.orientation_deg), Feature.Review.UNREVIEWED, "",
         ))
     return rows
 

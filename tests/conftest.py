@@ -33,6 +33,16 @@ def shared_data() -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _reference_bodies(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush every table, data migrations' rows included: put the bodies back."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from rasters.services import bodies_sync
+
+        bodies_sync()
+
+
 @dataclass
 class Cast:
     """Owner, collaborator and stranger: every permission test uses all three."""
@@ -64,6 +74,7 @@ def worker_env(transactional_db: None) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="geoplanet.settings.test",
         DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         TEST_REDIS_URL=settings.REDIS_URL,
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
         PYTHONUNBUFFERED="1",
     )
     return env

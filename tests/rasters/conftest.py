@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,11 @@ def make_raster(cast: Any) -> Callable[..., Raster]:
         if process:
             services.raster_process(raster.pk)
             raster.refresh_from_db()
+            # With a live worker (transactional tests) the queued task may have claimed the job first.
+            deadline = time.monotonic() + 120
+            while raster.status in {Raster.Status.QUEUED, Raster.Status.PROCESSING} and time.monotonic() < deadline:
+                time.sleep(0.2)
+                raster.refresh_from_db()
         return raster
 
     return _make
