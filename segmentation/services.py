@@ -281,6 +281,11 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _wrap_lon(lon: float | None) -> float | None:
+    """Longitudes east-positive in [-180, 180): a circle fitted at a global map's edge may land just past it."""
+    return None if lon is None else ((lon + 180.0) % 360.0) - 180.0
+
+
 def feature_rows(analysis: Analysis, features: list[Any]) -> list[tuple[Any, ...]]:
     """Rows for COPY: geometries as hex EWKB with SRID 0 (lon/lat on the analysis' body)."""
     from shapely import wkb
@@ -296,7 +301,7 @@ def feature_rows(analysis: Analysis, features: list[Any]) -> list[tuple[Any, ...
             analysis.pk, raster.pk, raster.body_id, f.class_name,
             wkb.dumps(f.geometry, hex=True) if lonlat and f.geometry is not None else None,
             wkb.dumps(f.pixel_geometry, hex=True), float(f.confidence), float(f.area_px), _finite(f.area_km2),
-            _finite(f.perimeter_km), _finite(centre[0]), _finite(centre[1]), _finite(centre_px[0]),
+            _finite(f.perimeter_km), _wrap_lon(_finite(centre[0])), _finite(centre[1]), _finite(centre_px[0]),
             _finite(centre_px[1]), _finite(f.diameter_px), _finite(f.diameter_km), _finite(f.length_px),
             _finite(f.length_km), _finite(f.orientation_deg), Feature.Review.UNREVIEWED, "",
         ))
