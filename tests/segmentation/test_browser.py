@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from segmentation.models import Analysis
 from tests.conftest import ARTIFACTS, WorkerProcess
@@ -30,14 +31,17 @@ def test_start_analysis_and_watch_progress(
     page.fill("#start-analysis #id_tile", "256")
     page.fill("#start-analysis #id_overlap", "32")
     page.click("#start-analysis button[type=submit]")
-    page.wait_for_selector("#progress")
+    page.wait_for_url("**/analyses/*/")
     seen: list[float] = []
-    for _ in range(600):
-        value = page.eval_on_selector("#progress", "el => el.value") if page.query_selector("#progress") else None
-        if value is not None:
-            seen.append(float(value))
-        if page.query_selector("text=features shown"):
-            break
+    for _ in range(1200):
+        try:  # the page reloads itself when the analysis finishes
+            value = page.evaluate("() => { const el = document.querySelector('#progress'); return el ? el.value : null; }")
+            if value is not None:
+                seen.append(float(value))
+            if page.query_selector("text=features shown"):
+                break
+        except PlaywrightError:
+            pass
         page.wait_for_timeout(100)
     page.wait_for_selector("text=features shown", timeout=120_000)
     page.screenshot(path=str(ARTIFACTS / "analysis-01-results.png"))
