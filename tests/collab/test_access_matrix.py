@@ -49,6 +49,9 @@ class World:
     spare_link: Any
     dave: Any
     invitation: Any
+    spare_analysis: Any = None
+    export_job: Any = None
+    report_job: str = ""
 
 
 @pytest.fixture
@@ -67,12 +70,44 @@ def world(cast: Any, make_raster: Any, shared_data: Path) -> World:
     feature = make_features(analysis, [{"class_name": "crater", "lon": 10, "lat": 5}])[0]
     comment = services.comment_create(author=owner, target=analysis, text="first")
     spare_comment = services.comment_create(author=owner, target=analysis, text="to delete")
+    _write_masks(analysis)
+    spare_analysis = make_analysis(raster)
+    from maps.models import ExportJob
+
+    export_job = ExportJob.objects.create(owner=owner, format="geojson", params={"body": "mars"})
     return World(
+        spare_analysis=spare_analysis, export_job=export_job, report_job=_report_job(owner, analysis),
         users={"owner": owner, "member": member, "stranger": stranger, "anon": None}, project=project,
         project2=project2, raster=raster, analysis=analysis, feature=feature, comment=comment,
         spare_comment=spare_comment, link=services.share_link_create(user=owner, target=raster),
         spare_link=services.share_link_create(user=owner, target=analysis), dave=dave, invitation=invitation,
     )
+
+
+def _write_masks(analysis: Any) -> None:
+    """A real mask and confidence raster on the image's grid, as a finished analysis leaves them."""
+    import numpy as np
+    import rasterio
+
+    with rasterio.open(analysis.raster.cog_path) as src:
+        profile = {"driver": "GTiff", "width": src.width, "height": src.height, "count": 1, "dtype": "uint8",
+                   "crs": src.crs, "transform": src.transform}
+    analysis.directory.mkdir(parents=True, exist_ok=True)
+    data = np.zeros((profile["height"], profile["width"]), dtype=np.uint8)
+    data[100:140, 500:560] = 1
+    for path in (analysis.mask_path, analysis.confidence_path):
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(data, 1)
+
+
+def _report_job(owner: Any, analysis: Any) -> str:
+    """A finished report of the analysis, requested by its owner."""
+    from maps.stats import services as stats_services
+    from maps.stats.targets import parse_token
+
+    job = stats_services.report_request(owner, parse_token(f"analysis:{analysis.pk}"), stats_services.CsfdParams())
+    stats_services.report_generate(job["id"])
+    return str(job["id"])
 
 
 def get(url: Any, expect: dict[str, Any], **kw: Any) -> Case:
@@ -111,7 +146,7 @@ MATRIX: dict[str, list[Case] | Prefix] = {
     "images/upload/": [get(lambda w: "/images/upload/", LOGGED_IN_PAGE)],
     "images/<int:pk>/": [get(lambda w: f"/images/{w.raster.pk}/", PAGE)],
     "images/<int:pk>/edit/": [get(lambda w: f"/images/{w.raster.pk}/edit/", PAGE)],
-    "images/<int:pk>/delete/": [get(lambda w: f"/images/{w.raster.pk}/delete/", PAGE)],
+    "images/<int:pk>/delete/": [get(lambda w: f"/images/{w.raster.pk}/delete/", expand(PAGE, member=403))],
     "images/<int:pk>/retry/": [post(lambda w: f"/images/{w.raster.pk}/retry/", REDIRECT_PAGE)],
     "images/<int:pk>/thumbnail.png": [get(lambda w: f"/images/{w.raster.pk}/thumbnail.png", PAGE)],
     "images/<int:pk>/original/": [get(lambda w: f"/images/{w.raster.pk}/original/", PAGE)],
@@ -189,6 +224,81 @@ MATRIX: dict[str, list[Case] | Prefix] = {
     "api/v1/notifications/read/": [post(lambda w: "/api/v1/notifications/read/", LOGGED_IN_API)],
 }
 
+OWNER_ONLY = expand(owner=200, member=404, stranger=404, anon=302)
+OWNER_ONLY_API = expand(owner=200, member=404, stranger=404, anon=ANON_API)
+REGION = '{"type":"Polygon","coordinates":[[[0,-10],[40,-10],[40,20],[0,20],[0,-10]]]}'
+
+MATRIX.update({
+    # Analyses (segmentation)
+    "analyses/start/<int:raster_pk>/": [post(lambda w: f"/analyses/start/{w.raster.pk}/", REDIRECT_PAGE)],
+    "analyses/<int:pk>/": [get(lambda w: f"/analyses/{w.analysis.pk}/", PAGE)],
+    "analyses/<int:pk>/cancel/": [post(lambda w: f"/analyses/{w.analysis.pk}/cancel/", REDIRECT_PAGE)],
+    "analyses/<int:pk>/retry/": [post(lambda w: f"/analyses/{w.analysis.pk}/retry/", REDIRECT_PAGE)],
+    "analyses/<int:pk>/delete/": [post(lambda w: f"/analyses/{w.spare_analysis.pk}/delete/", expand(REDIRECT_PAGE, owner=404),
+                                       note="member (editor) deletes it first; owner then gets 404")],
+    "analyses/<int:pk>/features.geojson": [get(lambda w: f"/analyses/{w.analysis.pk}/features.geojson", PAGE)],
+    "analyses/<int:pk>/mask.tif": [get(lambda w: f"/analyses/{w.analysis.pk}/mask.tif", PAGE)],
+    "analyses/<int:pk>/confidence.tif": [get(lambda w: f"/analyses/{w.analysis.pk}/confidence.tif", PAGE)],
+    "api/v1/rasters/<int:pk>/analyses/": [get(lambda w: f"/api/v1/rasters/{w.raster.pk}/analyses/", API)],
+    "api/v1/analyses/<int:pk>/mask/<int:z>/<int:x>/<int:y>.png": [
+        get(lambda w: f"/api/v1/analyses/{w.analysis.pk}/mask/1/1/0.png", API)],
+    "api/v1/analyses/": [get(lambda w: "/api/v1/analyses/", LOGGED_IN_API)],
+    "api/v1/analyses/(?P<pk>[^/.]+)/": [get(lambda w: f"/api/v1/analyses/{w.analysis.pk}/", API)],
+    "api/v1/analyses/(?P<pk>[^/.]+)/cancel/": [
+        post(lambda w: f"/api/v1/analyses/{w.analysis.pk}/cancel/", expand(API, owner=409, member=409))],
+    "api/v1/analyses/(?P<pk>[^/.]+)/retry/": [
+        post(lambda w: f"/api/v1/analyses/{w.analysis.pk}/retry/", expand(API, owner=409, member=409))],
+    "api/v1/models/": [get(lambda w: "/api/v1/models/", LOGGED_IN_API)],
+    "api/v1/models/(?P<pk>[^/.]+)/": [get(lambda w: f"/api/v1/models/{w.analysis.model_version_id}/", LOGGED_IN_API)],
+    # Maps: explorer, compare, features API, exports, OGC API
+    "map/": [get(lambda w: "/map/", expand(LOGGED_IN_PAGE, owner=(200, 302), member=(200, 302), stranger=(200, 302)))],
+    "map/<slug:body>/": [get(lambda w: "/map/mars/", LOGGED_IN_PAGE)],
+    "map/compare/": [get(lambda w: f"/map/compare/?left=analysis:{w.analysis.pk}&right=raster:{w.raster.pk}", PAGE)],
+    "map/exports/<int:pk>/": [get(lambda w: f"/map/exports/{w.export_job.pk}/", OWNER_ONLY)],
+    "api/v1/features/": [get(lambda w: f"/api/v1/features/?analysis={w.analysis.pk}", LOGGED_IN_API,
+                             note="a stranger gets an empty collection, never the owner's features")],
+    "api/v1/features/<int:pk>/": [get(lambda w: f"/api/v1/features/{w.feature.pk}/", API)],
+    "api/v1/features/summary/": [get(lambda w: f"/api/v1/features/summary/?body=mars&analysis={w.analysis.pk}", LOGGED_IN_API)],
+    "api/v1/features/export/": [get(lambda w: f"/api/v1/features/export/?format=geojson&analysis={w.analysis.pk}", expand(LOGGED_IN_API, stranger=400),
+                                    note="a stranger may not filter on an analysis they cannot see: 400, no data")],
+    "api/v1/features/tiles/<slug:body>/<int:z>/<int:x>/<int:y>.pbf": [
+        get(lambda w: "/api/v1/features/tiles/mars/0/1/0.pbf", expand(LOGGED_IN_API, owner=(200, 204), member=(200, 204), stranger=(200, 204)))],
+    "api/v1/exports/<int:pk>/": [get(lambda w: f"/api/v1/exports/{w.export_job.pk}/", OWNER_ONLY_API)],
+    "api/v1/exports/<int:pk>/download/": [
+        get(lambda w: f"/api/v1/exports/{w.export_job.pk}/download/", expand(OWNER_ONLY_API, owner=404),
+            note="the job is still queued, so there is no file yet, even for its owner")],
+    "ogc/": [get(lambda w: "/ogc/", LOGGED_IN_API)],
+    "ogc/conformance": [get(lambda w: "/ogc/conformance", LOGGED_IN_API)],
+    "ogc/collections": [get(lambda w: "/ogc/collections", expand(LOGGED_IN_API, anon=(200, 401, 403)))],
+    "ogc/collections/<str:collection_id>": [get(lambda w: f"/ogc/collections/analysis-{w.analysis.pk}", expand(API, anon=(401, 403, 404)))],
+    "ogc/collections/<str:collection_id>/items": [
+        get(lambda w: f"/ogc/collections/analysis-{w.analysis.pk}/items", expand(API, anon=(401, 403, 404)))],
+    "ogc/collections/<str:collection_id>/items/<int:fid>": [
+        get(lambda w: f"/ogc/collections/analysis-{w.analysis.pk}/items/{w.feature.pk}", expand(API, anon=(401, 403, 404)))],
+    # Statistics pages and API
+    "map/stats/analysis/<int:pk>/": [get(lambda w: f"/map/stats/analysis/{w.analysis.pk}/", PAGE)],
+    "map/stats/image/<int:pk>/": [get(lambda w: f"/map/stats/image/{w.raster.pk}/", PAGE)],
+    "map/stats/project/<int:pk>/": [get(lambda w: f"/map/stats/project/{w.project.pk}/", PAGE)],
+    "map/stats/region/": [get(lambda w: f"/map/stats/region/?body=mars&geometry={REGION}", LOGGED_IN_PAGE)],
+    "map/stats/compare/": [get(lambda w: f"/map/stats/compare/?a=analysis:{w.analysis.pk}&b=image:{w.raster.pk}", PAGE)],
+    "map/stats/csfd\\.(?P<fmt>svg|png)": [get(lambda w: f"/map/stats/csfd.svg?target=analysis:{w.analysis.pk}", PAGE)],
+    "map/stats/reports/": [post(lambda w: "/map/stats/reports/", REDIRECT_PAGE, {"target": "analysis:0"},
+                                note="filled in below: the analysis token")],
+    "map/stats/reports/<str:job_id>/": [get(lambda w: f"/map/stats/reports/{w.report_job}/", OWNER_ONLY)],
+    "map/stats/reports/(?P<job_id>[0-9a-f]{32})/report\\.(?P<fmt>pdf|html)": [
+        get(lambda w: f"/map/stats/reports/{w.report_job}/report.pdf", OWNER_ONLY)],
+    "api/v1/stats/": [get(lambda w: f"/api/v1/stats/?target=analysis:{w.analysis.pk}", API)],
+    "api/v1/stats/analyses/<int:pk>/": [get(lambda w: f"/api/v1/stats/analyses/{w.analysis.pk}/", API)],
+    "api/v1/stats/images/<int:pk>/": [get(lambda w: f"/api/v1/stats/images/{w.raster.pk}/", API)],
+    "api/v1/stats/projects/<int:pk>/": [get(lambda w: f"/api/v1/stats/projects/{w.project.pk}/", API)],
+    "api/v1/stats/region/": [post(lambda w: "/api/v1/stats/region/", LOGGED_IN_API, {"body": "mars", "geometry": REGION})],
+    "api/v1/stats/compare/": [get(lambda w: f"/api/v1/stats/compare/?a=analysis:{w.analysis.pk}&b=image:{w.raster.pk}", API)],
+    "api/v1/stats/systems/": [get(lambda w: "/api/v1/stats/systems/?body=mars", LOGGED_IN_API)],
+    "api/v1/stats/reports/": [post(lambda w: "/api/v1/stats/reports/", expand(API, owner=202, member=202),
+                                   {"target": "analysis:0"}, note="filled in below: the analysis token")],
+    "api/v1/stats/reports/<str:job_id>/": [get(lambda w: f"/api/v1/stats/reports/{w.report_job}/", OWNER_ONLY_API)],
+})
+
 ORDER = ("anon", "stranger", "member", "owner")  # refusals first, so an allowed change cannot hide one
 
 
@@ -205,6 +315,8 @@ def _run(world: World, route: str, case: Case) -> list[str]:
     data = dict(case.data) if case.data is not None else None
     if data is not None and "project" in data and data["project"] is None:
         data["project"] = world.project.pk
+    if data is not None and data.get("target") == "analysis:0":
+        data["target"] = f"analysis:{world.analysis.pk}"
     for actor in ORDER:
         client = _client(world.users[actor], api=url.startswith("/api/"))
         method = getattr(client, case.method.lower())
