@@ -32,7 +32,9 @@ class RegistrationForm(forms.Form):
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()
         if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email exists already. Try logging in or resetting the password.")
+            raise forms.ValidationError(
+                "An account with this email exists already. Try logging in or resetting the password."
+            )
         return email
 
     def clean(self) -> dict[str, Any]:

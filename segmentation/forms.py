@@ -6,7 +6,9 @@ from segmentation.models import ModelVersion
 class AnalysisStartForm(forms.Form):
     """Model version (default: the newest) and the tiling parameters."""
 
-    model_version = forms.ModelChoiceField(queryset=ModelVersion.objects.all(), required=False, empty_label="Newest model")
+    model_version = forms.ModelChoiceField(
+        queryset=ModelVersion.objects.all(), required=False, empty_label="Newest model"
+    )
     tile = forms.IntegerField(required=False, min_value=64, max_value=2048, help_text="Window size in pixels")
     overlap = forms.IntegerField(required=False, min_value=0, max_value=512, initial=64)
     min_area_px = forms.IntegerField(required=False, min_value=1, max_value=100_000, initial=16)

@@ -52,7 +52,9 @@ class AnalysisSerializer(serializers.ModelSerializer):
 
 
 class AnalysisStartSerializer(serializers.Serializer):
-    model_version = serializers.PrimaryKeyRelatedField(queryset=ModelVersion.objects.all(), required=False, allow_null=True)
+    model_version = serializers.PrimaryKeyRelatedField(
+        queryset=ModelVersion.objects.all(), required=False, allow_null=True
+    )
     tile = serializers.IntegerField(required=False, allow_null=True, min_value=64, max_value=2048)
     overlap = serializers.IntegerField(required=False, min_value=0, max_value=512)
     batch_size = serializers.IntegerField(required=False, min_value=1, max_value=64)

@@ -84,7 +84,11 @@ def make_analysis(raster: object, user: object = None, status: str = "done") -> 
 
     version = ModelVersion.objects.order_by("-id").first() or ModelVersion.objects.create(
         name="test-unet", version="v0", weights_file="none.pt", weights_sha256="0" * 64,
-        classes=[{"index": 0, "name": "background", "color": [0, 0, 0]}, {"index": 1, "name": "crater", "color": [255, 0, 0]},
-                 {"index": 2, "name": "valley", "color": [0, 0, 255]}, {"index": 3, "name": "ridge", "color": [0, 255, 0]}],
+        classes=[
+            {"index": 0, "name": "background", "color": [0, 0, 0]},
+            {"index": 1, "name": "crater", "color": [255, 0, 0]},
+            {"index": 2, "name": "valley", "color": [0, 0, 255]},
+            {"index": 3, "name": "ridge", "color": [0, 255, 0]},
+        ],
     )
     return Analysis.objects.create(raster=raster, model_version=version, status=status, started_by=user or raster.owner)  # type: ignore[attr-defined]

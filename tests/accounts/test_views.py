@@ -12,7 +12,12 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"username": "ada", "email": "ada@example.org", "password1": "Planetary-Rocks-42", "password2": "Planetary-Rocks-42"}
+GOOD = {
+    "username": "ada",
+    "email": "ada@example.org",
+    "password1": "Planetary-Rocks-42",
+    "password2": "Planetary-Rocks-42",
+}
 
 
 def test_register_creates_user_and_profile_and_logs_in(client: Client) -> None:
@@ -120,7 +125,9 @@ def test_password_reset_sends_mail_and_link_works(client: Client) -> None:
     response = client.get(path, follow=True)
     assert response.status_code == 200
     set_url = response.redirect_chain[-1][0]
-    response = client.post(set_url, {"new_password1": "Another-Pass-77", "new_password2": "Another-Pass-77"}, follow=True)
+    response = client.post(
+        set_url, {"new_password1": "Another-Pass-77", "new_password2": "Another-Pass-77"}, follow=True
+    )
     assert "Your new password is set" in response.content.decode()
     assert get_user_model().objects.get(username="ada").check_password("Another-Pass-77")
 

@@ -24,7 +24,7 @@ def _queries(client: Client, url: str) -> int:
 
 
 @pytest.fixture
-def populated(cast: Any, make_raster: Any, shared_data: Path) -> Any:
+def populated(cast: Any, make_raster: Any, shared_data: Path) -> Any:  # noqa: F811 - the fixture imported above
     crop = shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif"
 
     def add(n: int) -> list[Any]:

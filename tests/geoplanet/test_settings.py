@@ -42,7 +42,8 @@ def test_env_str_required(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_database_url() -> None:
     db = env.database_from_url("postgres://u:p%40ss@db.example:6543/planets?sslmode=require")
     assert db["ENGINE"] == "django.contrib.gis.db.backends.postgis"
-    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == ("u", "p@ss", "db.example", "6543", "planets")
+    got = (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"])
+    assert got == ("u", "p@ss", "db.example", "6543", "planets")
     assert db["OPTIONS"] == {"sslmode": "require"}
     with pytest.raises(ImproperlyConfigured, match="postgres://"):
         env.database_from_url("mysql://u@h/db")

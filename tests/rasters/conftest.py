@@ -30,8 +30,8 @@ def api_for(user: Any) -> APIClient:
 
 def post_file(client: APIClient, path: Path, name: str | None = None, **extra: str) -> Any:
     with path.open("rb") as handle:
-        return client.post("/api/v1/rasters/", {"file": handle, **extra}, format="multipart") if name is None else \
-            client.post("/api/v1/rasters/", {"file": SimpleUploadedFile(name, handle.read()), **extra}, format="multipart")
+        upload = handle if name is None else SimpleUploadedFile(name, handle.read())
+        return client.post("/api/v1/rasters/", {"file": upload, **extra}, format="multipart")
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ def _png_array(content: bytes) -> np.ndarray:
 
 def test_upload_mars_equirectangular_crop(cast: Any, shared_data: Path) -> None:
     client = api_for(cast.owner)
-    response = post_file(client, shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif", title="Arabia")
+    arabia = shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif"
+    response = post_file(client, arabia, title="Arabia")
     assert response.status_code == 201, response.content
     body = response.json()
     for key in ["id", "title", "body", "status", "width", "height", "resolution_m", "footprint", "footprint_area_km2"]:

@@ -80,7 +80,8 @@ def test_missing_file_and_wrong_types(cast: Any) -> None:
 
 
 def test_unknown_body_is_refused(cast: Any, shared_data: Path) -> None:
-    response = post_file(api_for(cast.owner), shared_data / "mars" / "mars_mola_shaded_global_IAU2015-49900.tif", body="krypton")
+    mars = shared_data / "mars" / "mars_mola_shaded_global_IAU2015-49900.tif"
+    response = post_file(api_for(cast.owner), mars, body="krypton")
     assert response.status_code == 400
     assert "krypton" in str(response.json()["body"])
 

@@ -19,10 +19,18 @@ from tests.segmentation.conftest import run_now
 pytestmark = pytest.mark.django_db
 
 
-def test_start_via_api_answers_202_and_queues(cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion) -> None:
+def _start(user: Any, raster: Any, model_version: ModelVersion, **parameters: Any) -> Analysis:
+    return services.analysis_start(user=user, raster=raster, model_version=model_version, parameters=parameters)
+
+
+def test_start_via_api_answers_202_and_queues(
+    cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion
+) -> None:
     raster = make_raster(mars_crop)
     response = api_for(cast.owner).post(
-        f"/api/v1/rasters/{raster.pk}/analyses/", {"model_version": small_model.pk, "tile": 128, "overlap": 16}, format="json"
+        f"/api/v1/rasters/{raster.pk}/analyses/",
+        {"model_version": small_model.pk, "tile": 128, "overlap": 16},
+        format="json",
     )
     assert response.status_code == 202, response.content
     body = response.json()
@@ -49,9 +57,11 @@ def test_start_refusals(cast: Any, make_raster: Any, mars_crop: Path, small_mode
     assert Analysis.objects.count() == 0
 
 
-def test_run_stores_features_on_the_body(cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion) -> None:
+def test_run_stores_features_on_the_body(
+    cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion
+) -> None:
     raster = make_raster(mars_crop)
-    analysis = services.analysis_start(user=cast.owner, raster=raster, model_version=small_model, parameters={"tile": 128})
+    analysis = _start(cast.owner, raster, small_model, tile=128)
     analysis = run_now(analysis)
     assert analysis.status == "done", analysis.error
     assert analysis.progress_done == analysis.progress_total > 0
@@ -61,16 +71,20 @@ def test_run_stores_features_on_the_body(cast: Any, make_raster: Any, mars_crop:
     assert analysis.summary["feature_count"] == count
     if count:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT DISTINCT ST_SRID(geom) FROM segmentation_feature WHERE analysis_id = %s", [analysis.pk])
+            cursor.execute(
+                "SELECT DISTINCT ST_SRID(geom) FROM segmentation_feature WHERE analysis_id = %s", [analysis.pk]
+            )
             assert cursor.fetchall() == [(0,)]
         inside = Feature.objects.filter(analysis=analysis, geom__intersects=raster.footprint).count()
         assert inside == count
         assert Feature.objects.filter(analysis=analysis).first().body.slug == "mars"  # type: ignore[union-attr]
 
 
-def test_rerun_replaces_features_atomically(cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion) -> None:
+def test_rerun_replaces_features_atomically(
+    cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion
+) -> None:
     raster = make_raster(mars_crop)
-    analysis = run_now(services.analysis_start(user=cast.owner, raster=raster, model_version=small_model, parameters={"tile": 128}))
+    analysis = run_now(_start(cast.owner, raster, small_model, tile=128))
     first = Feature.objects.filter(analysis=analysis).count()
     Analysis.objects.filter(pk=analysis.pk).update(status="failed")
     assert services.analysis_retry(analysis)
@@ -79,10 +93,12 @@ def test_rerun_replaces_features_atomically(cast: Any, make_raster: Any, mars_cr
     assert Feature.objects.filter(analysis=analysis).count() == first  # replaced, not duplicated
 
 
-def test_second_model_or_parameters_keep_both(cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion) -> None:
+def test_second_model_or_parameters_keep_both(
+    cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion
+) -> None:
     raster = make_raster(mars_crop)
-    a = run_now(services.analysis_start(user=cast.owner, raster=raster, model_version=small_model, parameters={"tile": 128}))
-    b = run_now(services.analysis_start(user=cast.owner, raster=raster, model_version=small_model, parameters={"tile": 256, "overlap": 32}))
+    a = run_now(_start(cast.owner, raster, small_model, tile=128))
+    b = run_now(_start(cast.owner, raster, small_model, tile=256, overlap=32))
     assert a.status == b.status == "done"
     assert Analysis.objects.filter(raster=raster).count() == 2
     assert a.parameters != b.parameters
@@ -94,7 +110,7 @@ def test_cancel_queued_and_running(cast: Any, make_raster: Any, mars_crop: Path,
     response = api_for(cast.owner).post(f"/api/v1/analyses/{queued.pk}/cancel/")
     assert response.status_code == 202 and response.json()["status"] == "cancelled"
     assert run_now(queued).status == "cancelled"  # a cancelled job is never claimed
-    running = services.analysis_start(user=cast.owner, raster=raster, model_version=small_model, parameters={"tile": 128})
+    running = _start(cast.owner, raster, small_model, tile=128)
     Analysis.objects.filter(pk=running.pk).update(status="running", heartbeat_at=None)
     assert services.analysis_cancel(running)
     Analysis.objects.filter(pk=running.pk).update(status="queued")  # the worker picks it up and sees the request
@@ -103,7 +119,9 @@ def test_cancel_queued_and_running(cast: Any, make_raster: Any, mars_crop: Path,
     assert api_for(cast.owner).post(f"/api/v1/analyses/{queued.pk}/retry/").status_code == 202
 
 
-def test_failure_is_recorded_and_retryable(cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion) -> None:
+def test_failure_is_recorded_and_retryable(
+    cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion
+) -> None:
     raster = make_raster(mars_crop)
     analysis = services.analysis_start(user=cast.owner, raster=raster, model_version=small_model)
     raster.cog_path.rename(raster.cog_path.with_suffix(".moved"))
@@ -122,7 +140,7 @@ def test_failure_is_recorded_and_retryable(cast: Any, make_raster: Any, mars_cro
 
 def test_pages_downloads_and_tiles(cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion) -> None:
     raster = make_raster(mars_crop)
-    analysis = run_now(services.analysis_start(user=cast.owner, raster=raster, model_version=small_model, parameters={"tile": 128}))
+    analysis = run_now(_start(cast.owner, raster, small_model, tile=128))
     client = Client()
     client.force_login(cast.owner)
     image_page = client.get(f"/images/{raster.pk}/").content.decode()
@@ -148,10 +166,12 @@ def test_pages_downloads_and_tiles(cast: Any, make_raster: Any, mars_crop: Path,
         assert api_for(who).get("/api/v1/analyses/").json()["count"] == 0
 
 
-def test_plain_image_analysis_in_pixels(cast: Any, make_raster: Any, shared_data: Path, small_model: ModelVersion) -> None:
+def test_plain_image_analysis_in_pixels(
+    cast: Any, make_raster: Any, shared_data: Path, small_model: ModelVersion
+) -> None:
     nac = sorted((shared_data / "moon-nac-craters").glob("*.png"))[0]
     raster = make_raster(nac, body_slug="moon")
-    analysis = run_now(services.analysis_start(user=cast.owner, raster=raster, model_version=small_model, parameters={"tile": 256}))
+    analysis = run_now(_start(cast.owner, raster, small_model, tile=256))
     assert analysis.status == "done", analysis.error
     assert not Feature.objects.filter(analysis=analysis, geom__isnull=False).exists()
     client = Client()

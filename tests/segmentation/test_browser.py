@@ -20,7 +20,8 @@ def test_start_analysis_and_watch_progress(
     browser_page: Any, live_server: Any, cast: Any, make_raster: Any, shared_data: Path,
     celery_worker_process: WorkerProcess, tmp_path: Path,
 ) -> None:
-    large = make_large_mars(shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif", tmp_path / "big.tif", 10)
+    arabia = shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif"
+    large = make_large_mars(arabia, tmp_path / "big.tif", 10)
     raster = make_raster(large)
     page = browser_page
     page.goto(f"{live_server.url}/accounts/login/")
@@ -35,7 +36,9 @@ def test_start_analysis_and_watch_progress(
     seen: list[float] = []
     for _ in range(1200):
         try:  # the page reloads itself when the analysis finishes
-            value = page.evaluate("() => { const el = document.querySelector('#progress'); return el ? el.value : null; }")
+            value = page.evaluate(
+                "() => { const el = document.querySelector('#progress'); return el ? el.value : null; }"
+            )
             if value is not None:
                 seen.append(float(value))
             if page.query_selector("text=features shown"):

@@ -65,7 +65,8 @@ def test_real_worker_runs_shipped_model_on_real_image(
 def test_worker_killed_mid_job_retries_to_exactly_one_set(
     cast: Any, make_raster: Any, shared_data: Path, worker_env: dict[str, str], tmp_path: Path
 ) -> None:
-    large = make_large_mars(shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif", tmp_path / "big.tif")
+    arabia = shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif"
+    large = make_large_mars(arabia, tmp_path / "big.tif")
     raster = make_raster(large)
     version = services.default_model_version()
     params = {"tile": 256, "overlap": 32, "batch_size": 1}
@@ -88,9 +89,10 @@ def test_worker_killed_mid_job_retries_to_exactly_one_set(
     second = WorkerProcess(env, tmp_path / "worker2.log")
     second.start()
     try:
-        assert wait_for(lambda: Analysis.objects.get(pk=analysis.pk).status in {"done", "failed"}, timeout=240, step=0.3), (
-            second.log_path.read_text()
+        finished = wait_for(
+            lambda: Analysis.objects.get(pk=analysis.pk).status in {"done", "failed"}, timeout=240, step=0.3
         )
+        assert finished, second.log_path.read_text()
     finally:
         second.stop()
     analysis.refresh_from_db()
@@ -98,7 +100,9 @@ def test_worker_killed_mid_job_retries_to_exactly_one_set(
     assert analysis.attempts == 2
     stored = Feature.objects.filter(analysis=analysis)
 
-    reference = run_now(services.analysis_start(user=cast.owner, raster=raster, model_version=version, parameters=params))
+    reference = run_now(
+        services.analysis_start(user=cast.owner, raster=raster, model_version=version, parameters=params)
+    )
     assert reference.status == "done"
     assert stored.count() == Feature.objects.filter(analysis=reference).count() > 0
     assert stored.values("pixel_geom").distinct().count() == stored.count()  # no duplicate feature
