@@ -49,6 +49,17 @@ def bodies_with_images(user: Any) -> list[dict[str, Any]]:
     return [{"slug": r["body__slug"], "name": r["body__name"], "images": r["images"]} for r in rows]
 
 
+def busiest_body(user: Any) -> str | None:
+    """Slug of the body with the most features the user may see (None without any feature)."""
+    from segmentation.selectors import features_visible_to
+
+    top = (
+        features_visible_to(user).filter(body__isnull=False).values("body__slug")
+        .annotate(n=Count("id")).order_by("-n").first()
+    )
+    return top["body__slug"] if top else None
+
+
 def region_area_km2(query: FeatureQuery, body: Body | None) -> float | None:
     """Area of the query's region on the body's sphere (never Earth's)."""
     region = query.region()

@@ -23,10 +23,12 @@ def _projects(user: Any) -> list[dict[str, Any]]:
 
 @login_required
 def explorer_index(request: HttpRequest) -> HttpResponse:
-    """Bodies with images the user may see; one body goes straight to its map."""
+    """Bodies with images the user may see. Unless asked to choose (``?choose=1``), go straight to the map of
+    the body with the most features, so the first page after logging in is a populated map."""
     bodies = selectors.bodies_with_images(request.user)
-    if len(bodies) == 1:
-        return redirect("maps:explorer", body=bodies[0]["slug"])
+    if bodies and not request.GET.get("choose"):
+        busiest = selectors.busiest_body(request.user) or bodies[0]["slug"]
+        return redirect("maps:explorer", body=busiest)
     return render(request, "maps/index.html", {"bodies": bodies})
 
 
