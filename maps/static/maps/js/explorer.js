@@ -93,6 +93,7 @@
       var q = new URLSearchParams(p); q.set("class", c);
       var layer = L.vectorGrid.protobuf(data.urls.vector_tiles + "?" + q.toString(), {
         rendererFactory: L.canvas.tile, interactive: true, pane: "features", maxNativeZoom: 16, maxZoom: 18,
+        noWrap: true,  // one copy of the body: no repeated features beyond ±180°
         fetchOptions: { credentials: "same-origin" },
         vectorTileLayerStyles: { features: styleFor },
         getFeatureId: function (f) { return f.properties.id; }
