@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from accounts.models import Profile
 
 
 @transaction.atomic
-def user_register(*, username: str, email: str, password: str) -> AbstractBaseUser:
+def user_register(*, username: str, email: str, password: str) -> User:
     """Create a user and their empty profile together; the password must already be validated."""
     user_model = get_user_model()
     user = user_model.objects.create_user(username=username, email=email, password=password)
@@ -18,7 +18,7 @@ def user_register(*, username: str, email: str, password: str) -> AbstractBaseUs
     return user
 
 
-def profile_for(user: AbstractBaseUser) -> Profile:
+def profile_for(user: User) -> Profile:
     """The user's profile, created on first use for accounts made outside registration (admin, shell)."""
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -34,14 +37,15 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own profile."""
-    return render(request, "accounts/profile.html", {"profile": services.profile_for(request.user)})
+    user = cast(User, request.user)  # login_required: never anonymous here
+    return render(request, "accounts/profile.html", {"profile": services.profile_for(user)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Edit display name, affiliation and bio."""
-    current = services.profile_for(request.user)
+    current = services.profile_for(cast(User, request.user))  # login_required: never anonymous here
     form = ProfileForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         services.profile_update(profile=current, **form.cleaned_data)

@@ -75,7 +75,8 @@ def run() -> list[Row]:
         boxes = bboxes(QUERIES)
 
         def api(b: tuple[float, ...]) -> None:
-            r = client.get("/api/v1/features/", {"body": "mars", "bbox": ",".join(map(str, b)), "limit": 100})
+            params: dict[str, str | int] = {"body": "mars", "bbox": ",".join(map(str, b)), "limit": 100}
+            r = client.get("/api/v1/features/", params)
             assert r.status_code == 200, r.content[:300]
             r.content  # noqa: B018 - render the body
 

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def write_input(path: Path, size: int) -> None:
             dst.write(row[None], window=rasterio.windows.Window(0, r0, size, h))
 
 
-def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int) -> dict[str, float]:
+def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int) -> dict[str, Any]:
     """Run one size; return timings and peak RSS (MB)."""
     import torch
 
@@ -88,7 +89,7 @@ def _sizes() -> list[int]:
     return [int(v) for v in os.environ.get("BENCH_INFERENCE_SIZES", "2048,16384").split(",")]
 
 
-def _measure(size: int, tile: int = 512, overlap: int = 64, batch: int = 4) -> dict[str, float]:
+def _measure(size: int, tile: int = 512, overlap: int = 64, batch: int = 4) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", str(size), "--tile", str(tile), "--overlap", str(overlap),
            "--batch-size", str(batch)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603 - our own script
@@ -97,7 +98,7 @@ def _measure(size: int, tile: int = 512, overlap: int = 64, batch: int = 4) -> d
 
 def run() -> list[dict[str, object]]:
     """Rows for bench/run_all.py: pipeline throughput beside the bare forward pass, and peak memory, per size."""
-    from bench._common import row
+    from _common import row  # bench/ is on sys.path (script dir, or run_all.py puts it there)
 
     rows: list[dict[str, object]] = []
     for size in _sizes():

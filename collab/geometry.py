@@ -24,7 +24,7 @@ def parse_polygon(geometry: Any) -> GEOSGeometry:
     if xmin < -180 or xmax > 360 or ymin < -90 or ymax > 90:
         raise InvalidInput("The outline lies outside the body's longitude/latitude range.")
     if not geom.valid:
-        geom = geom.make_valid()
+        geom = geom.make_valid()  # type: ignore[attr-defined]  # Django >= 4.1 has it; django-stubs 5.2 lacks it
         geom.srid = 0
         if geom.geom_type not in {"Polygon", "MultiPolygon"}:
             raise InvalidInput("The outline crosses itself.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import markdown as md
+import markdown as md  # type: ignore[import-untyped]  # no py.typed; types-Markdown is not in the lock file
 import nh3
 
 ALLOWED_TAGS = {

@@ -95,4 +95,5 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Comment deleted.")
     except CollabError as error:
         messages.error(request, error.message)
-    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith("/") else "collab:list")
+    next_url = request.POST.get("next") or ""
+    return redirect(next_url if next_url.startswith("/") else "collab:list")

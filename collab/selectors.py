@@ -15,7 +15,7 @@ from rasters.models import Raster
 TRAINING_STATUSES = ("confirmed", "relabelled", "redrawn")
 
 
-def _visible_raster_ids(user: Any) -> QuerySet[Raster]:
+def _visible_raster_ids(user: Any) -> QuerySet[Raster, Any]:
     return Raster.objects.filter(visible_raster_q(user)).values("pk")
 
 

@@ -47,7 +47,7 @@ def has_projects() -> bool:
 
 def _float(params: Mapping[str, Any], name: str) -> float | None:
     raw = params.get(name)
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return None
     try:
         value = float(raw)
@@ -120,7 +120,7 @@ def parse_geometry(raw: str) -> GEOSGeometry:
         raise BadQuery("The geometry must be in lon/lat degrees of the body.")
     geom.srid = BODY_LONLAT_SRID
     if not geom.valid:
-        geom = geom.make_valid()
+        geom = geom.make_valid()  # type: ignore[attr-defined]  # Django >= 4.1 has it; django-stubs 5.2 lacks it
         geom.srid = BODY_LONLAT_SRID
     return geom
 

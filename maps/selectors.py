@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.gis.geos import Polygon
 from django.db.models import Avg, Count, Max, Min, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
@@ -78,7 +79,7 @@ def region_area_km2(query: FeatureQuery, body: Body | None) -> float | None:
 def class_counts(features: QuerySet[Feature]) -> list[dict[str, Any]]:
     """Counts, areas and diameters by effective class of an annotated (``effective``) feature set."""
     rows = (
-        features.order_by().values("effective")
+        features.order_by().values("effective")  # type: ignore[misc]  # the caller's annotation, unknown to the stubs
         .annotate(
             count=Count("id"), area_km2=Sum("area_km2"), min_diameter_km=Min("diameter_km"),
             max_diameter_km=Max("diameter_km"), mean_diameter_km=Avg("diameter_km"), length_km=Sum("length_km"),
@@ -227,7 +228,7 @@ def counting_area(user: Any, query: FeatureQuery, body: Body) -> tuple[float, li
     if area is not None:
         region = query.region()
         ring = None
-        if region is not None and region.geom_type == "Polygon":
+        if isinstance(region, Polygon):
             ring = [(float(x), float(y)) for x, y in region.exterior_ring.coords]
         return area, ring
     raster_ids = features_matching(user, query).order_by().values("raster_id").distinct()

@@ -18,7 +18,7 @@ class BodySerializer(serializers.ModelSerializer):
 
 
 class RasterSerializer(serializers.ModelSerializer):
-    body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    body: serializers.SlugRelatedField[Body] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     footprint = serializers.SerializerMethodField()
     owner = serializers.CharField(source="owner.username", read_only=True)
     tiles = serializers.SerializerMethodField()

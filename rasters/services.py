@@ -8,7 +8,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
@@ -86,8 +86,8 @@ def _as_multipolygon(geometry: Any) -> MultiPolygon | None:
         return None
     geos = GEOSGeometry(memoryview(geometry.wkb), srid=0)
     if geos.geom_type == "Polygon":
-        geos = MultiPolygon(geos, srid=0)
-    return geos
+        return MultiPolygon(geos, srid=0)
+    return cast(MultiPolygon, geos)  # footprints are polygons or multipolygons
 
 
 def _resolve_body(info: RasterInfo, body_slug: str | None) -> tuple[Body | None, str, str]:
@@ -227,7 +227,7 @@ def raster_process(raster_id: int) -> bool:
 def _plain(stats: Any) -> dict[str, Any]:
     from dataclasses import asdict, is_dataclass
 
-    return asdict(stats) if is_dataclass(stats) else dict(stats)
+    return asdict(stats) if is_dataclass(stats) and not isinstance(stats, type) else dict(stats)
 
 
 def _fail(raster_id: int, message: str) -> None:

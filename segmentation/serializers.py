@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from rasters.models import Raster
 from segmentation.models import Analysis, ModelVersion
 
 
@@ -22,7 +23,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
 
 
 class AnalysisSerializer(serializers.ModelSerializer):
-    raster = serializers.PrimaryKeyRelatedField(read_only=True)
+    raster: serializers.PrimaryKeyRelatedField[Raster] = serializers.PrimaryKeyRelatedField(read_only=True)
     model_version = ModelVersionSerializer(read_only=True)
     started_by = serializers.CharField(source="started_by.username", default=None, read_only=True)
     progress = serializers.SerializerMethodField()

@@ -25,7 +25,7 @@ def analysis_start(request: HttpRequest, raster_pk: int) -> HttpResponse:
     raster = raster_for_user(request.user, raster_pk, write=True)
     form = AnalysisStartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("rasters:detail", pk=raster.pk)
     data = dict(form.cleaned_data)
     version = data.pop("model_version", None)

@@ -17,7 +17,7 @@ from collab.services.activity import activity_record, notify
 from rasters.core.geodesy import line_length_km, polygon_area_km2
 
 DEFAULT_CLASSES = ("crater", "valley", "ridge")
-STATUS_BY_ACTION = {
+STATUS_BY_ACTION: dict[str, str] = {  # keyed by the str-valued Action choices
     FeatureReview.Action.CONFIRM: "confirmed",
     FeatureReview.Action.REJECT: "rejected",
     FeatureReview.Action.RELABEL: "relabelled",

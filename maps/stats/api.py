@@ -43,7 +43,7 @@ _SUMMARY = inline_serializer("StatsSummary", {
     "params": serializers.JSONField(help_text="The CSFD parameters used"),
     "systems": serializers.ListField(child=serializers.CharField()),
 })  # fmt: skip
-_CSFD_FIELDS = {
+_CSFD_FIELDS: dict[str, serializers.Field] = {
     "system": serializers.CharField(required=False, help_text="craterstats chronology system"),
     "d_min": serializers.FloatField(required=False, help_text="Fit range lower diameter, km"),
     "d_max": serializers.FloatField(required=False, help_text="Fit range upper diameter, km"),

@@ -120,7 +120,7 @@ def train(config: TrainConfig) -> TrainResult:
     n_cls = len(DEFAULT_CLASSES)
     model = build_model(n_cls, 1, config.encoder, tuple(config.decoder_channels)).to(device)
     if cuda:
-        model = model.to(memory_format=torch.channels_last)
+        model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's stubs omit it
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     total = config.total_steps
     warmup = max(1, int(0.05 * total))
@@ -167,7 +167,8 @@ def train(config: TrainConfig) -> TrainResult:
         training_time_s=train_time, hardware=_hardware(device), seed=config.seed,
         created=datetime.now(UTC).isoformat(timespec="seconds"), config=asdict(config),
     )
-    loaded = wrap_module(model.to(memory_format=torch.contiguous_format), card, device)
+    contiguous = model.to(memory_format=torch.contiguous_format)  # type: ignore[call-overload]  # torch's stubs omit it
+    loaded = wrap_module(contiguous, card, device)
     report = evaluate_model(loaded, n_synthetic=config.eval_synthetic, tile=config.infer_tile)
     print(report.format_table(), flush=True)
     card.metrics = report.to_dict()
