@@ -51,7 +51,8 @@ def tile_response(request: Any, raster: Raster, z: int, x: int, y: int) -> HttpR
         raise Http404("The image is still being processed.")
     if not (0 <= z <= 24) or x < 0 or y < 0:
         raise Http404("No such tile.")
-    version = f"{raster.pk}:{raster.checksum_sha256[:16]}:{raster.updated_at.timestamp():.0f}"
+    # Microseconds: two saves within the same second still give the tiles a new version.
+    version = f"{raster.pk}:{raster.checksum_sha256[:16]}:{raster.updated_at.timestamp():.6f}"
     key = f"tile:{version}:{z}:{x}:{y}"
     etag = '"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest() + '"'
     if request.headers.get("If-None-Match") == etag:

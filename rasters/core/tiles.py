@@ -94,8 +94,11 @@ def _stretch_lut(low: float, high: float) -> np.ndarray:
 
 @cache
 def _colormap_lut(name: str) -> np.ndarray:
+    colours = cmap.get(name)
+    if not isinstance(colours, dict):
+        raise ValueError(f"{name!r} is an interval colormap, not a 256-entry one.")
     lut = np.zeros((256, 4), dtype=np.uint8)
-    for value, colour in cmap.get(name).items():
+    for value, colour in colours.items():
         lut[int(value)] = colour
     return lut
 

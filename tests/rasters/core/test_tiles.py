@@ -4,13 +4,14 @@ from pathlib import Path
 import numpy as np
 import pyproj
 import pytest
+import rasterio
 from morecantile import Tile
 from PIL import Image
 
 from rasters.core.bodies import body_geographic_crs, get_body
 from rasters.core.cog import make_cog
 from rasters.core.errors import CRSError
-from rasters.core.tiles import pixel_max_zoom, render_pixel_tile, render_tile, tms_for_body
+from rasters.core.tiles import encode_png, pixel_max_zoom, render_pixel_tile, render_tile, tms_for_body
 from tests.rasters.core import data
 
 
@@ -131,3 +132,36 @@ def test_pixel_space_dem_tile_with_colormap(tmp_path: Path) -> None:
     cog = make_cog(data.make_plain_tiff(tmp_path), tmp_path / "plain.cog.tif")
     pixels = _pixels(render_pixel_tile(cog, 1, 0, 0, colormap="viridis", stretch=(0, 255)))
     assert (pixels[..., 0] != pixels[..., 1]).any()
+
+
+@pytest.mark.parametrize("channels, mode", [(2, "LA"), (4, "RGBA")])
+def test_encode_png_round_trips_through_pillow(channels: int, mode: str) -> None:
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 256, size=(37, 53, channels), dtype=np.uint8)
+    pixels[5:9] = pixels[4]  # repeated rows: the "up" filter's zero differences
+    for level in (1, 6):
+        with Image.open(io.BytesIO(encode_png(pixels, level))) as image:
+            assert (image.format, image.mode, image.size) == ("PNG", mode, (53, 37))
+            assert np.array_equal(np.asarray(image), pixels)
+
+
+def test_zoomed_in_tiles_show_the_images_own_pixels(mars_global: Path, tmp_path: Path) -> None:
+    cog = make_cog(mars_global, tmp_path / "mars.tif")  # 1024 x 512 px: zoom 1 is full resolution
+    tms = tms_for_body("mars")
+    with rasterio.open(cog) as dataset:
+        source = dataset.read(1)
+    # Zoom 3 tile (x=9, y=1) covers 22.5..45 E, 67.5..45 N: source rows 64..128, columns 576..640, 4x4 each.
+    pixels = _pixels(render_tile(cog, 3, 9, 1, tms=tms, stretch=(0.0, 255.0)))
+    assert np.array_equal(pixels[::4, ::4, 0], source[64:128, 576:640])
+    assert np.array_equal(pixels[3::4, 3::4, 0], source[64:128, 576:640])
+    # Zoomed out (two source pixels per tile pixel) is smoothed, not a copy of every other pixel.
+    whole = _pixels(render_tile(cog, 0, 1, 0, tms=tms, stretch=(0.0, 255.0)))
+    assert not np.array_equal(whole[..., 0], source[:, 512::2][::2])
+
+
+def test_memoised_grid_check_still_refuses_another_body(crop_cog: Path) -> None:
+    assert render_tile(crop_cog, 2, 4, 1, tms=tms_for_body("mars")) is not None
+    with pytest.raises(CRSError):
+        render_tile(crop_cog, 2, 4, 1, tms=tms_for_body("moon"))
+    with pytest.raises(CRSError):
+        render_tile(crop_cog, 2, 4, 1, tms=tms_for_body("moon"))  # a refusal is not memoised as a pass
