@@ -84,6 +84,7 @@ def latency_rows(label: str, raster: Any, user: Any) -> list[Row]:
     """Cold/warm view, bare render() and rio-tiler on the same tiles of ``raster``'s COG (milliseconds)."""
     from django.core.cache import cache
     from django.test import Client
+    from morecantile import Tile
     from rio_tiler.io import Reader
 
     from rasters import tiles
@@ -112,7 +113,7 @@ def latency_rows(label: str, raster: Any, user: Any) -> list[Row]:
 
     def same_method(z: int, x: int, y: int) -> str:
         # Our endpoint's rule: nearest at or past the image's resolution, bilinear when downsampling.
-        left, _, right, _ = tms.xy_bounds(x, y, z)
+        left, _, right, _ = tms.xy_bounds(Tile(x, y, z))
         return "nearest" if (right - left) / 256 <= source_pixel * 1.0001 else "bilinear"
 
     def rio_tiler_same(z: int, x: int, y: int, **png: Any) -> None:
