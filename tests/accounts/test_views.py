@@ -48,7 +48,7 @@ def test_register_bad_input_gets_clear_message(client: Client, change: dict[str,
 
 
 def test_register_duplicate_username_and_email(client: Client) -> None:
-    UserFactory(username="ada", email="ada@example.org")
+    UserFactory.create(username="ada", email="ada@example.org")
     response = client.post(reverse("accounts:register"), {**GOOD, "username": "ADA"})
     assert "That username is taken" in response.content.decode()
     response = client.post(reverse("accounts:register"), {**GOOD, "username": "ada2", "email": "Ada@Example.org"})
@@ -56,14 +56,14 @@ def test_register_duplicate_username_and_email(client: Client) -> None:
 
 
 def test_login_bad_password_message(client: Client) -> None:
-    UserFactory(username="ada")
+    UserFactory.create(username="ada")
     response = client.post(reverse("accounts:login"), {"username": "ada", "password": "wrong"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
 
 
 def test_login_locks_out_after_repeated_failures(client: Client, settings: object) -> None:
-    UserFactory(username="ada")
+    UserFactory.create(username="ada")
     for _ in range(5):
         client.post(reverse("accounts:login"), {"username": "ada", "password": "wrong"})
     # Even the right password is refused while locked out.
@@ -74,7 +74,7 @@ def test_login_locks_out_after_repeated_failures(client: Client, settings: objec
 
 
 def test_login_success(client: Client) -> None:
-    user = UserFactory(username="ada")
+    user = UserFactory.create(username="ada")
     response = client.post(reverse("accounts:login"), {"username": "ada", "password": PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
@@ -88,7 +88,7 @@ def test_profile_pages_need_login(client: Client) -> None:
 
 
 def test_profile_edit(client: Client) -> None:
-    user = UserFactory(username="ada")
+    user = UserFactory.create(username="ada")
     client.force_login(user)
     response = client.post(
         reverse("accounts:profile_edit"),
@@ -103,7 +103,7 @@ def test_profile_edit(client: Client) -> None:
 
 
 def test_profile_edit_too_long_is_refused(client: Client) -> None:
-    user = UserFactory(username="ada")
+    user = UserFactory.create(username="ada")
     client.force_login(user)
     response = client.post(reverse("accounts:profile_edit"), {"display_name": "x" * 500, "affiliation": "", "bio": ""})
     assert "Ensure this value has at most 120 characters" in response.content.decode()
@@ -117,7 +117,7 @@ def test_forms_require_csrf() -> None:
 
 
 def test_password_reset_sends_mail_and_link_works(client: Client) -> None:
-    UserFactory(username="ada", email="ada@example.org")
+    UserFactory.create(username="ada", email="ada@example.org")
     client.post(reverse("accounts:password_reset"), {"email": "ada@example.org"})
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
@@ -133,7 +133,7 @@ def test_password_reset_sends_mail_and_link_works(client: Client) -> None:
 
 
 def test_password_change(client: Client) -> None:
-    user = UserFactory(username="ada")
+    user = UserFactory.create(username="ada")
     client.force_login(user)
     response = client.post(
         reverse("accounts:password_change"),
@@ -144,14 +144,14 @@ def test_password_change(client: Client) -> None:
 
 
 def test_logout_is_post_only(client: Client) -> None:
-    client.force_login(UserFactory(username="ada"))
+    client.force_login(UserFactory.create(username="ada"))
     assert client.get(reverse("accounts:logout")).status_code == 405
     client.post(reverse("accounts:logout"))
     assert "_auth_user_id" not in client.session
 
 
 def test_api_token_exchange(client: Client) -> None:
-    UserFactory(username="ada")
+    UserFactory.create(username="ada")
     response = client.post(reverse("api-token"), {"username": "ada", "password": PASSWORD})
     assert response.status_code == 200
     assert len(response.json()["token"]) == 40

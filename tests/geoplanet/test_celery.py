@@ -8,7 +8,7 @@ from tests.conftest import WorkerProcess
 
 @pytest.mark.slow
 def test_real_worker_runs_a_task(celery_worker_process: WorkerProcess) -> None:
-    result = ping.apply_async(args=["mars"])
+    result = ping.apply_async(args=("mars",))
     assert result.get(timeout=30) == "pong:mars"
 
 

@@ -136,8 +136,9 @@ def test_real_craters_bbox_and_diameter(cast: Any) -> None:
     craters = robbins_lonlat()
     client = api_for(cast.owner)
     bbox = (20.0, 0.0, 40.0, 20.0)
-    doc = client.get("/api/v1/features/", {"body": "mars", "bbox": ",".join(map(str, bbox)), "diameter_min": 20,
-                                            "limit": 10000, "include_rejected": "true"}).json()
+    params: dict[str, str | int] = {"body": "mars", "bbox": ",".join(map(str, bbox)), "diameter_min": 20,
+                                    "limit": 10000, "include_rejected": "true"}
+    doc = client.get("/api/v1/features/", params).json()
     inside = [(d, lon, lat) for _, d, lon, lat in craters if bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]]
     expected = sum(1 for d, _, _ in inside if d >= 20)
     # Polygons touching the box count too, so the polygon count is at least the centre count.

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.http import StreamingHttpResponse
 
 from maps import services
 from maps.core.scc import parse_scc
@@ -18,7 +19,7 @@ from tests.maps.gdal import feature_count, ogrinfo
 from tests.maps.helpers import analysis_with, api_for, media, robbins_analysis  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
-REGION = {"body": "mars", "bbox": "20,0,40,20"}
+REGION: dict[str, str | int] = {"body": "mars", "bbox": "20,0,40,20"}
 
 
 @pytest.fixture
@@ -116,7 +117,8 @@ def test_large_export_becomes_a_job(cast: Any, robbins: Any, settings: Any, tmp_
     status = client.get(f"/api/v1/exports/{job_id}/").json()
     download = client.get(status["download"])
     path = tmp_path / "job.gpkg"
-    path.write_bytes(b"".join(download.streaming_content))
+    assert isinstance(download, StreamingHttpResponse)
+    path.write_bytes(download.getvalue())
     assert feature_count(ogrinfo("-so", path, "features")) == job.feature_count
     # Only its owner sees the job.
     assert api_for(cast.stranger).get(f"/api/v1/exports/{job_id}/").status_code == 404

@@ -26,7 +26,8 @@ def test_documents_paging_and_visibility(cast: Any) -> None:
     assert [c["id"] for c in collections] == [f"analysis-{mine.pk}"]
     assert collections[0]["storageCrs"] == "http://www.opengis.net/def/crs/IAU/2015/49900"
     assert collections[0]["body"] == "Mars"
-    items = client.get(f"/ogc/collections/analysis-{mine.pk}/items", {"limit": 2, "bbox": "9,0,20,10"})
+    first_two: dict[str, str | int] = {"limit": 2, "bbox": "9,0,20,10"}
+    items = client.get(f"/ogc/collections/analysis-{mine.pk}/items", first_two)
     assert items["Content-Type"] == "application/geo+json"
     page = items.json()
     assert page["numberMatched"] == 5 and page["numberReturned"] == 2

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 from rasters.models import Raster
@@ -42,7 +43,8 @@ def test_owner_sees_everything(cast: Any, raster: Raster) -> None:
     for url in _api(raster.pk):
         assert api.get(url).status_code == 200, url
     original = client.get(f"/images/{raster.pk}/original/")
-    assert b"".join(original.streaming_content) == raster.original_path.read_bytes()
+    assert isinstance(original, StreamingHttpResponse)
+    assert original.getvalue() == raster.original_path.read_bytes()
 
 
 @pytest.mark.parametrize("who", ["collaborator", "stranger"])

@@ -69,7 +69,7 @@ def test_upload_moon_wac_and_dem(cast: Any, shared_data: Path) -> None:
     dem_response = post_file(client, shared_data / "moon" / "moon_dem_global_IAU2015-30100.tif")
     assert dem_response.status_code == 201
     dem = Raster.objects.get(pk=dem_response.json()["id"])
-    assert dem.body.slug == "moon"
+    assert dem.body is not None and dem.body.slug == "moon"
     assert dem.dtype == "int16"
     assert dem.nodata == -32768
     assert dem.scales[0] == pytest.approx(0.5)

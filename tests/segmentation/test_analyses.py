@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test import Client
 from PIL import Image
 
@@ -151,7 +152,8 @@ def test_pages_downloads_and_tiles(cast: Any, make_raster: Any, mars_crop: Path,
     assert geojson["body"] == "Mars" and geojson["model_version"] == small_model.label
     assert len(geojson["features"]) == analysis.summary["feature_count"]
     mask = client.get(f"/analyses/{analysis.pk}/mask.tif")
-    assert mask.status_code == 200 and b"".join(mask.streaming_content)[:2] in {b"II", b"MM"}
+    assert mask.status_code == 200 and isinstance(mask, StreamingHttpResponse)
+    assert mask.getvalue()[:2] in {b"II", b"MM"}
     tile = api_for(cast.owner).get(f"/api/v1/analyses/{analysis.pk}/mask/2/4/1.png")
     assert tile.status_code == 200
     assert Image.open(io.BytesIO(tile.content)).mode in {"RGBA", "P", "LA"}

@@ -55,6 +55,7 @@ def test_real_worker_runs_shipped_model_on_real_image(
     # every crater lies in the image footprint (outlines at the map's edge may poke past it, centres do not)
     assert craters.filter(geom__intersects=raster.footprint).count() == craters.count()
     for lon, lat in craters.values_list("center_lon", "center_lat"):
+        assert lon is not None and lat is not None
         assert -180 <= lon <= 180 and -90 <= lat <= 90
     diameters = [d for d in craters.values_list("diameter_km", flat=True) if d is not None]
     # 20.8 km/px: resolvable craters are tens to hundreds of km; nothing larger than Mars' largest basin

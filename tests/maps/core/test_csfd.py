@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pytest
 
 from maps.core._craterstats_compat import craterstats, functions
-from maps.core.csfd import bin_craters, bin_edges, fit_age, get_system, list_systems, presentation, read_scc
+from maps.core.csfd import AgeFit, bin_craters, bin_edges, fit_age, get_system, list_systems, presentation, read_scc
 from tests.maps.core.conftest import read_stat, read_summary_csv, run_craterstats
 
 PICKERING_FITS = [
@@ -20,6 +21,12 @@ PICKERING_FITS = [
 PICKERING_POISSON = [("poisson", (0.2, 0.7)), ("poisson", (2.0, 5.0))]
 
 
+class CliPickering(TypedDict):
+    fits: list[dict[str, str]]
+    pois: list[dict[str, str]]
+    stat: list[list[float]]
+
+
 def _plot_args(src: Path, fits: list[tuple[str, tuple[float, float]]]) -> list[str]:
     args = ["-p", f"source={src}"]
     for method, (lo, hi) in fits:
@@ -28,7 +35,7 @@ def _plot_args(src: Path, fits: list[tuple[str, tuple[float, float]]]) -> list[s
 
 
 @pytest.fixture(scope="module")
-def cli_pickering(csfd_ref: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def cli_pickering(csfd_ref: Path, tmp_path_factory: pytest.TempPathFactory) -> CliPickering:
     """craterstats' own summary tables and stat export for Pickering (Mars, Neukum-Ivanov)."""
     out = tmp_path_factory.mktemp("cst")
     src = csfd_ref / "Pickering.scc"
@@ -42,7 +49,7 @@ def cli_pickering(csfd_ref: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     }
 
 
-def test_binned_table_matches_craterstats_stat_export(csfd_ref: Path, cli_pickering: dict[str, object]) -> None:
+def test_binned_table_matches_craterstats_stat_export(csfd_ref: Path, cli_pickering: CliPickering) -> None:
     c = read_scc(csfd_ref / "Pickering.scc")
     b = bin_craters(c.diameters_km, c.area_km2)
     q = b.n > 0
@@ -79,29 +86,29 @@ def test_presentations_match_craterstats_api(csfd_ref: Path, binning: str, kind:
     assert ours.n == pytest.approx(ref["n"])
 
 
-def _check_row(fit: object, row: dict[str, str]) -> None:
+def _check_row(fit: AgeFit, row: dict[str, str]) -> None:
     # craterstats prints ages with .3g, a0 with .4g and N(1) with .2e.
-    assert f"{fit.age_ga:.3g}" == row["Age"]  # type: ignore[attr-defined]
-    assert f"{fit.age_lower_ga:.3g}" == row["Age-"]  # type: ignore[attr-defined]
-    assert f"{fit.age_upper_ga:.3g}" == row["Age+"]  # type: ignore[attr-defined]
-    assert f"{fit.a0[0]:.4g}" == row["a0"]  # type: ignore[attr-defined]
-    assert f"{fit.a0[1]:.4g}" == row["a0-"] and f"{fit.a0[2]:.4g}" == row["a0+"]  # type: ignore[attr-defined]
-    assert f"{fit.n1[0]:.2e}" == row["N(1)"]  # type: ignore[attr-defined]
-    assert fit.n_event == float(row["N_event"])  # type: ignore[attr-defined]
+    assert f"{fit.age_ga:.3g}" == row["Age"]
+    assert f"{fit.age_lower_ga:.3g}" == row["Age-"]
+    assert f"{fit.age_upper_ga:.3g}" == row["Age+"]
+    assert f"{fit.a0[0]:.4g}" == row["a0"]
+    assert f"{fit.a0[1]:.4g}" == row["a0-"] and f"{fit.a0[2]:.4g}" == row["a0+"]
+    assert f"{fit.n1[0]:.2e}" == row["N(1)"]
+    assert fit.n_event == float(row["N_event"])
 
 
-def test_fitted_ages_match_craterstats(csfd_ref: Path, cli_pickering: dict[str, object]) -> None:
+def test_fitted_ages_match_craterstats(csfd_ref: Path, cli_pickering: CliPickering) -> None:
     c = read_scc(csfd_ref / "Pickering.scc")
-    for (method, rng), row in zip(PICKERING_FITS, cli_pickering["fits"], strict=True):  # type: ignore[arg-type]
+    for (method, rng), row in zip(PICKERING_FITS, cli_pickering["fits"], strict=True):
         fit = fit_age(c, "neukumivanov", rng, method=method)
         assert row["Method"] == method
         assert f"{fit.d_range_km[0]:.2g}" == row["d_min"] and f"{fit.d_range_km[1]:.2g}" == row["d_max"]
         _check_row(fit, row)
 
 
-def test_poisson_ages_match_craterstats(csfd_ref: Path, cli_pickering: dict[str, object]) -> None:
+def test_poisson_ages_match_craterstats(csfd_ref: Path, cli_pickering: CliPickering) -> None:
     c = read_scc(csfd_ref / "Pickering.scc")
-    for (method, rng), row in zip(PICKERING_POISSON, cli_pickering["pois"], strict=True):  # type: ignore[arg-type]
+    for (method, rng), row in zip(PICKERING_POISSON, cli_pickering["pois"], strict=True):
         fit = fit_age(c, "Mars, Neukum-Ivanov (2001)", rng, method=method)
         _check_row(fit, row)
     young = fit_age(c, "neukumivanov", (0.2, 0.7))

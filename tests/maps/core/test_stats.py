@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 
 from maps.core.stats import (
@@ -13,7 +16,7 @@ from maps.core.stats import (
     orientation_rose,
 )
 
-RECORDS = [
+RECORDS: list[FeatureRecord | Mapping[str, Any]] = [
     {"class": "crater", "area_km2": 10.0, "diameter_km": 3.0, "confidence": 0.95},
     {"class": "crater", "area_km2": 5.0, "diameter_km": 2.0, "confidence": 0.85, "review_status": "accepted"},
     {"class": "crater", "area_km2": 100.0, "diameter_km": 11.0, "confidence": 0.2, "review_status": "Rejected"},

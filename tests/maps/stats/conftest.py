@@ -46,6 +46,7 @@ def load_craters(analysis: Any, count: CraterCount, **extra: Any) -> list[Featur
             )
         )  # fmt: skip
     for f in rows:
+        assert f.geom is not None  # built just above
         f.geom.srid = 0
         f.pixel_geom.srid = 0
     return Feature.objects.bulk_create(rows, batch_size=2000)

@@ -72,6 +72,7 @@ def test_region_area_is_measured_on_mars(
 ) -> None:
     scope = scope_for_target(cast.owner, region_target(pickering_region(pickering)))
     # Geodesic area of the boundary (holes out) on the Mars sphere (Body.mean_radius_m), close to CraterTools' figure.
+    assert scope.area_km2 is not None
     assert scope.area_km2 == pytest.approx(pickering.area_km2, rel=0.03)
     assert "Mars sphere" in scope.area_source
     summary = summarize(scope, CsfdParams(d_min=0.2, d_max=0.7))
@@ -83,6 +84,7 @@ def test_region_area_is_measured_on_mars(
 
 def test_analysis_scope_uses_footprint_area(cast: Any, pickering_analysis: Any) -> None:
     scope = scope_for_target(cast.owner, parse_token(f"analysis:{pickering_analysis.pk}"))
+    assert scope.area_km2 is not None
     assert scope.area_km2 == pytest.approx(pickering_analysis.raster.footprint_area_km2)
     summary = summarize(scope, CsfdParams())
     assert summary.stats.n_features == 1707 and summary.stats.classes[0].class_name == "crater"

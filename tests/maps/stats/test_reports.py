@@ -9,6 +9,7 @@ from typing import Any
 
 import matplotlib.image as mpimg
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 from maps.stats import services
@@ -19,6 +20,12 @@ from tests.factories import make_features
 from tests.maps.stats.test_pickering import pickering_region
 
 pytestmark = pytest.mark.slow
+
+
+def _job(job_id: str) -> dict[str, Any]:
+    job = services.job_get(job_id)
+    assert job is not None, job_id
+    return job
 
 
 def login(user: Any) -> Client:
@@ -39,18 +46,21 @@ def test_report_pdf_first_page_and_html(
         r = client.post("/map/stats/reports/", {"target": f"analysis:{pickering_analysis.pk}", "d_min": "2",
                                                 "d_max": "5"})  # fmt: skip
     assert r.status_code == 302 and len(callbacks) == 1  # the task is queued on commit, not run in the request
-    job_id = r.url.rstrip("/").split("/")[-1]
-    assert services.job_get(job_id)["status"] == services.QUEUED
+    job_id = r["Location"].rstrip("/").split("/")[-1]
+    assert _job(job_id)["status"] == services.QUEUED
     assert services.report_generate(job_id) is True
     assert services.report_generate(job_id) is False  # a duplicated message does nothing
-    job = services.job_get(job_id)
+    job = _job(job_id)
     assert job["status"] == services.DONE, job
 
     pdf = client.get(f"/map/stats/reports/{job_id}/report.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    data = b"".join(pdf.streaming_content)
+    assert isinstance(pdf, StreamingHttpResponse)
+    data = pdf.getvalue()
     assert data.startswith(b"%PDF")
-    html = b"".join(client.get(f"/map/stats/reports/{job_id}/report.html").streaming_content).decode()
+    html_response = client.get(f"/map/stats/reports/{job_id}/report.html")
+    assert isinstance(html_response, StreamingHttpResponse)
+    html = html_response.getvalue().decode()
     assert "Model age" in html and "craterstats" in html and "data:image/png;base64," in html
     # Nobody else gets it, even with the link.
     for user in (cast.collaborator, cast.stranger):
@@ -80,7 +90,7 @@ def test_region_report_and_bad_requests(cast: Any, pickering_analysis: Any, pick
     target = region_target(pickering_region(pickering))
     job = services.report_request(cast.owner, target, csfd_params({"d_min": "0.2", "d_max": "0.7"}))
     assert services.report_generate(job["id"])
-    assert services.job_get(job["id"])["status"] == services.DONE
+    assert _job(job["id"])["status"] == services.DONE
     pdf = services.job_dir(job["id"]) / "report.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     client = login(cast.stranger)
