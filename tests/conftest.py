@@ -77,6 +77,7 @@ def worker_env(transactional_db: None) -> dict[str, str]:
         ),
         TEST_REDIS_URL=settings.REDIS_URL,
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        GEOPLANET_TEST_RUN=settings.TEST_RUN,
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -86,7 +86,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "maps:index"  # a newcomer lands on a populated map
 LOGOUT_REDIRECT_URL = "home"
 
 # Repeated failed logins lock the username+address pair out for a while.

@@ -1,10 +1,19 @@
-"""Test runs: the real PostGIS and Redis servers, fast password hashing, a separate Redis database."""
+"""Test runs: the real PostGIS and Redis servers, fast password hashing, a separate Redis database.
 
+Every test run is isolated from the others on the same machine (developers, CI, benchmarks): its own test
+database, its own Redis key prefix for the Celery broker and the cache. A worker subprocess started by a test
+gets the run's id through ``GEOPLANET_TEST_RUN`` and so joins that run only.
+"""
+
+import os
 from pathlib import Path
+from typing import Any
 
 from geoplanet.settings.base import *  # noqa: F403
-from geoplanet.settings.base import BASE_DIR
+from geoplanet.settings.base import BASE_DIR, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
 from geoplanet.settings.env import env_str
+
+TEST_RUN = env_str("GEOPLANET_TEST_RUN", str(os.getpid()))
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,21 +22,16 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "test-media")))
 REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"geoplanet-test-{TEST_RUN}:"}
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "geoplanet-test",
+        "KEY_PREFIX": f"geoplanet-test-{TEST_RUN}",
     }
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-
-# One test database per test process: several runs on one machine (developers, CI, benchmarks) never collide.
-import os  # noqa: E402
-
-DATABASES["default"]["TEST"] = {  # noqa: F405
-    "NAME": env_str("TEST_DATABASE_NAME", f"test_geoplanet_{os.getpid()}"),
-}
+DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", f"test_geoplanet_{TEST_RUN}")}
