@@ -17,7 +17,7 @@ import pytest
 
 from rasters.models import Raster
 from segmentation.models import Analysis, Feature
-from tests.conftest import WorkerProcess
+from tests.conftest import ARTIFACTS, WorkerProcess
 from tests.factories import PASSWORD
 from tests.journey.helpers import Shots, leading_int, login, query_count, summary_count, watch_analysis
 from tests.rasters.test_browser import upload_by_drop, wait_until_map_ready
@@ -108,6 +108,7 @@ def test_whole_journey(
     # 4. The Mars map: bounded requests, then filters change the count.
     requests = load_map(page, base)
     assert len(requests) <= MAX_PAGE_REQUESTS, requests
+    (ARTIFACTS / "journey-map-requests.json").write_text(json.dumps({"features": total, "requests": requests}))
     page.wait_for_selector("#map .leaflet-tile-loaded")
     shots("explorer")
     assert query_count(page) == total
@@ -121,7 +122,7 @@ def test_whole_journey(
     expected = Feature.objects.filter(analysis__raster=raster, class_name="crater", diameter_km__gte=d_min).count()
     assert filtered == expected and 0 < filtered < total
     assert "class=crater" in page.url and "diameter_min=" in page.url
-    shots("explorer-filtered")
+    shots("explorer-filtered", full_page=True)
 
     # 5. A typed region (the western half of the image) is drawn and queried.
     west, south, east, north = raster.footprint.extent
@@ -133,7 +134,7 @@ def test_whole_journey(
     assert "km² of Mars" in page.inner_text("#result-count")
     page.wait_for_selector("#map path.leaflet-interactive", state="attached")  # the region's outline
     region_url = page.url
-    shots("region-query")
+    shots("region-query", full_page=True)
 
     # 6. The two analyses side by side.
     page.goto(f"{base}/analyses/{second.pk}/")
@@ -185,10 +186,12 @@ def test_whole_journey(
     comment = page.locator("#comments .comment").first
     assert "rim" in comment.inner_text() and "pinned at" in comment.inner_text()
     assert f"feature {largest.pk}" in comment.inner_text()
-    shots("comment-pinned")
+    shots("comment-pinned", full_page=True)
 
-    # 9. vera rejects a detection: the review statistics and the statistics page change.
+    # 9. vera is told of the mention, rejects a detection, and the review and statistics pages change.
     login(page, base, "vera", NEW_PASSWORD)
+    page.goto(f"{base}/projects/notifications/")
+    assert "mentioned you" in page.inner_text("#notifications")
     page.goto(f"{base}/projects/analyses/{first.pk}/review/")
     before = summary_count(page)
     page.locator(f"path.feature-{doubtful.pk}").click()
@@ -197,7 +200,7 @@ def test_whole_journey(
     assert summary_count(page) == before - 1
     doubtful.refresh_from_db()
     assert doubtful.review_status == Feature.Review.REJECTED
-    shots("review-rejected")
+    shots("review-rejected", full_page=True)
     page.goto(f"{base}/map/stats/analysis/{first.pk}/")
     assert "1 rejected in review" in page.inner_text("main")
     assert int(page.locator("table.stats-table tbody tr").first.locator("td").nth(1).inner_text()) == before - 1
@@ -223,7 +226,7 @@ def test_whole_journey(
     ogr = subprocess.run(["/usr/bin/ogrinfo", "-so", "-al", str(gpkg)], capture_output=True, text=True, timeout=60)
     assert ogr.returncode == 0, ogr.stderr
     assert "Mars" in ogr.stdout and f"Feature Count: {shown}" in ogr.stdout, ogr.stdout
-    shots("exports")
+    shots("exports", full_page=True)
 
     # 11. The statistics page makes a PDF report.
     page.goto(f"{base}/map/stats/analysis/{first.pk}/")
@@ -242,13 +245,15 @@ def test_whole_journey(
     page.goto(f"{base}/images/")
     assert "No images yet" in page.inner_text("main") and raster.title not in page.content()
     shots("stranger-images")
+    page.goto(f"{base}/projects/")
+    assert "Arabia Terra craters" not in page.inner_text("main")
     for url in (f"/images/{raster_id}/", f"/analyses/{first.pk}/", f"/analyses/{second.pk}/",
                 f"/projects/analyses/{first.pk}/review/", f"/map/stats/analysis/{first.pk}/",
                 f"/analyses/{first.pk}/features.geojson?download=1", f"/images/{raster_id}/original/"):
         assert page.goto(base + url).status == 404, url
     assert len(load_map(page, base)) == len(requests)  # the same requests with no features as with hundreds
     assert query_count(page) == 0
-    shots("stranger-map")
+    shots("stranger-map", full_page=True)
     api = page.request
     assert api.get(f"{base}/api/v1/rasters/").json()["count"] == 0
     assert api.get(f"{base}/api/v1/analyses/").json()["count"] == 0
