@@ -32,7 +32,7 @@ def test_region_query_share_and_export(browser_page: Any, live_server: Any, cast
     page.wait_for_selector(".leaflet-draw-draw-rectangle")
     page.wait_for_function("window.geoplanetMap !== undefined")
     # The region typed as a bbox (lon 7..17, lat -3..7); it is drawn on the map and queried.
-    # (Driving Leaflet.draw's vertex clicks from Playwright drops vertices in headless Chromium.)
+    # (Drawing the rectangle with the mouse is the next test.)
     page.fill("#f-bbox", "7,-3,17,7")
     page.click("#apply")
     page.wait_for_selector("#results:not([hidden]) #result-classes tbody tr")
@@ -50,3 +50,40 @@ def test_region_query_share_and_export(browser_page: Any, live_server: Any, cast
     page.goto(page.url)
     page.wait_for_selector("#results:not([hidden]) #result-classes tbody tr")
     assert page.inner_text("#result-count").startswith("5 features")
+
+
+def test_draw_a_rectangle_region_and_export(browser_page: Any, live_server: Any, cast: Any, tmp_path: Path) -> None:
+    analysis_with(cast.owner, [{"lon": lon, "lat": lat, "diameter_km": 40} for lon in (5, 10, 15) for lat in (0, 5)],
+                  bbox=(0, -10, 20, 10))
+    page = browser_page
+    login(page, live_server, cast.owner)
+    page.goto(f"{live_server.url}/map/mars/?bbox=-1,-11,21,11")
+    page.wait_for_function("window.geoplanetMap !== undefined")
+    page.evaluate("() => window.geoplanetMap.fitBounds([[-12, -2], [12, 22]])")
+    page.wait_for_timeout(500)
+
+    def screen(lon: float, lat: float) -> tuple[float, float]:
+        point = page.evaluate(f"() => window.geoplanetMap.latLngToContainerPoint([{lat}, {lon}])")
+        box = page.query_selector("#map").bounding_box()  # type: ignore[union-attr]
+        assert box is not None
+        return box["x"] + point["x"], box["y"] + point["y"]
+
+    page.click(".leaflet-draw-draw-rectangle")
+    x0, y0 = screen(7, 7)  # north-west corner: lon 7, lat 7
+    x1, y1 = screen(17, -3)  # south-east corner
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#results:not([hidden]) #result-classes tbody tr")
+    drawn = [float(v) for v in page.input_value("#f-bbox").split(",")]
+    assert drawn[0] == pytest.approx(7, abs=0.5) and drawn[3] == pytest.approx(7, abs=0.5)
+    assert page.inner_text("#result-count").startswith("4 features")  # craters at lon 10, 15 x lat 0, 5
+    page.screenshot(path=str(ARTIFACTS / "maps-02-drawn-region.png"))
+    with page.expect_download() as info:
+        page.click(".export-geojson")
+    path = tmp_path / "drawn.geojson"
+    info.value.save_as(path)
+    doc = json.loads(path.read_text())
+    assert doc["body"] == "Mars" and len(doc["features"]) == 4

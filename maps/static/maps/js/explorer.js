@@ -114,6 +114,14 @@
     edit: { featureGroup: regionLayer, edit: false, remove: false }
   });
   map.addControl(drawControl);
+  // Leaflet 1.9 does not fire the map's own "mousedown" for presses on tile layers, which Leaflet.draw's
+  // rectangle tool waits for: while a draw tool is active, forward the container's native mousedown.
+  var drawing = false;
+  map.on(L.Draw.Event.DRAWSTART, function () { drawing = true; });
+  map.on(L.Draw.Event.DRAWSTOP, function () { drawing = false; });
+  map.getContainer().addEventListener("mousedown", function (e) {
+    if (drawing && e.button === 0) { map.fire("mousedown", { latlng: map.mouseEventToLatLng(e), originalEvent: e }); }
+  });
 
   function toWKT(layer) {
     var ring = layer.getLatLngs()[0].map(function (ll) { return ll.lng.toFixed(6) + " " + ll.lat.toFixed(6); });
