@@ -75,7 +75,8 @@ class RasterViewSet(viewsets.ViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         raster = selectors.raster_for_user(request.user, pk, write=True)
         form = RasterUpdateSerializer(
-            data={"title": raster.title, "description": raster.description, **request.data.dict()}
+        changes = {key: request.data[key] for key in ("title", "description") if key in request.data}
+        form = RasterUpdateSerializer(data={"title": raster.title, "description": raster.description, **changes})
         )
         form.is_valid(raise_exception=True)
         services.raster_update(raster, **form.validated_data)

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from geoplanet.settings.base import *  # noqa: F403
-from geoplanet.settings.base import BASE_DIR, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
+from geoplanet.settings.base import BASE_DIR, DATABASES
+from geoplanet.settings.base import CELERY_BROKER_TRANSPORT_OPTIONS as BASE_TRANSPORT_OPTIONS
 from geoplanet.settings.env import env_str
 
 TEST_RUN = env_str("GEOPLANET_TEST_RUN", str(os.getpid()))
@@ -23,7 +24,7 @@ REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
-    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    **BASE_TRANSPORT_OPTIONS,
     "global_keyprefix": f"geoplanet-test-{TEST_RUN}:",
 }
 CACHES = {
