@@ -74,10 +74,8 @@ class RasterViewSet(viewsets.ViewSet):
     @extend_schema(request=RasterUpdateSerializer, responses=RasterSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         raster = selectors.raster_for_user(request.user, pk, write=True)
-        form = RasterUpdateSerializer(
         changes = {key: request.data[key] for key in ("title", "description") if key in request.data}
         form = RasterUpdateSerializer(data={"title": raster.title, "description": raster.description, **changes})
-        )
         form.is_valid(raise_exception=True)
         services.raster_update(raster, **form.validated_data)
         return Response(RasterSerializer(raster).data)
