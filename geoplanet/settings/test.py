@@ -7,7 +7,6 @@ gets the run's id through ``GEOPLANET_TEST_RUN`` and so joins that run only.
 
 import os
 from pathlib import Path
-from typing import Any
 
 from geoplanet.settings.base import *  # noqa: F403
 from geoplanet.settings.base import BASE_DIR, DATABASES
@@ -23,7 +22,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "test-media")))
 REDIS_URL = env_str("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+CELERY_BROKER_TRANSPORT_OPTIONS = {
     **BASE_TRANSPORT_OPTIONS,
     "global_keyprefix": f"geoplanet-test-{TEST_RUN}:",
 }
