@@ -26,11 +26,13 @@ def raster_for_user(user: Any, pk: int | str, *, write: bool = False) -> Raster:
         pk_int = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such image.") from None
-    raster = rasters_visible_to(user).select_related("body", "owner").filter(pk=pk_int).first()
-    if raster is None:
-        raise Http404("No such image.")
-    from collab.access import can_edit_raster
+    from collab.access import can_edit_raster, can_see_raster
 
+    # One primary-key read, then the same rule as rasters_visible_to applied to the loaded row: the owner's
+    # requests (most tiles) need no membership query at all.
+    raster = Raster.objects.select_related("body", "owner").filter(pk=pk_int).order_by().first()
+    if raster is None or not can_see_raster(user, raster):
+        raise Http404("No such image.")
     if write and not can_edit_raster(user, raster):
         raise Http404("No such image.")
     return raster

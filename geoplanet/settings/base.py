@@ -152,6 +152,9 @@ CACHES = {
     }
 }
 
+# Sessions read from Redis first (tiles are many small requests), written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
