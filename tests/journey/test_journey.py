@@ -34,19 +34,28 @@ def is_data_request(url: str) -> bool:
     return "/static/" not in url and "/tiles/" not in url and not url.endswith("favicon.ico")
 
 
-def load_map(page: Any, base: str) -> list[str]:
-    """Open the Mars map and return the URLs of its data requests (everything but tiles and static files)."""
+def load_map(page: Any, base: str) -> tuple[list[str], list[int]]:
+    """Open the Mars map: its data requests' URLs (all but tiles and static files) and its vector tiles' sizes."""
     urls: list[str] = []
+    responses: list[Any] = []
 
     def record(request: Any) -> None:
         urls.append(request.url)
 
+    def keep(response: Any) -> None:
+        responses.append(response)
+
     page.on("request", record)
+    page.on("response", keep)
     page.goto(f"{base}/map/mars/")
     page.wait_for_function("window.geoplanetMap !== undefined")
     page.wait_for_load_state("networkidle")
     page.remove_listener("request", record)
-    return [u for u in urls if is_data_request(u)]
+    page.remove_listener("response", keep)
+    # (Playwright cannot read back bodies that the page itself read as array buffers: trust the declared length.)
+    vector_tiles = [int(r.headers.get("content-length", "0")) for r in responses if ".pbf" in r.url and r.ok]
+    assert vector_tiles, "the map requested no vector tiles"
+    return [u for u in urls if is_data_request(u)], vector_tiles
 
 
 def start_analysis(page: Any, base: str, raster_id: int, tile: int | None, shots: Shots, step: str) -> Analysis:
@@ -106,8 +115,9 @@ def test_whole_journey(
     total = first.features.count() + second.features.count()
 
     # 4. The Mars map: bounded requests, then filters change the count.
-    requests = load_map(page, base)
+    requests, vector_tiles = load_map(page, base)
     assert len(requests) <= MAX_PAGE_REQUESTS, requests
+    assert max(vector_tiles) > 0  # features drawn from vector tiles
     (ARTIFACTS / "journey-map-requests.json").write_text(json.dumps({"features": total, "requests": requests}))
     page.wait_for_selector("#map .leaflet-tile-loaded")
     shots("explorer")
@@ -115,7 +125,8 @@ def test_whole_journey(
     for box in page.query_selector_all("#class-boxes input[name=class]"):
         if box.get_attribute("value") != "crater":
             box.uncheck()
-    diameters = sorted(Feature.objects.filter(analysis__raster=raster).values_list("diameter_km", flat=True))
+    diameters = sorted(Feature.objects.filter(analysis__raster=raster, diameter_km__isnull=False)
+                       .values_list("diameter_km", flat=True))
     d_min = round(diameters[len(diameters) // 2], 1)
     page.fill("input[name=diameter_min]", str(d_min))
     filtered = query_count(page)
@@ -251,7 +262,9 @@ def test_whole_journey(
                 f"/projects/analyses/{first.pk}/review/", f"/map/stats/analysis/{first.pk}/",
                 f"/analyses/{first.pk}/features.geojson?download=1", f"/images/{raster_id}/original/"):
         assert page.goto(base + url).status == 404, url
-    assert len(load_map(page, base)) == len(requests)  # the same requests with no features as with hundreds
+    stranger_requests, stranger_tiles = load_map(page, base)
+    assert len(stranger_requests) == len(requests)  # as many requests with no features as with hundreds
+    assert max(stranger_tiles) == 0  # every vector tile is empty
     assert query_count(page) == 0
     shots("stranger-map", full_page=True)
     api = page.request
