@@ -38,3 +38,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", f"test_geoplanet_{TEST_RUN}")}
+# Live-server threads must not keep connections open past a test, or the test database cannot be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

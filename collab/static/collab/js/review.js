@@ -65,6 +65,14 @@
     }).addTo(map);
     if (data.features.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 8, padding: [20, 20] }); }
     map.on("click", function (e) { selected = null; document.getElementById("review-panel").hidden = true; setPin(e.latlng); });
+    // Comments pinned to a place on the body are shown where they were made.
+    document.querySelectorAll("#comments li[data-lon]").forEach(function (item) {
+      var lon = parseFloat(item.getAttribute("data-lon")), lat = parseFloat(item.getAttribute("data-lat"));
+      if (!isFinite(lon) || !isFinite(lat)) { return; }
+      var author = item.querySelector("strong");
+      L.circleMarker([lat, lon], { radius: 6, color: "#ffd23f", weight: 2, className: "comment-pin-saved" })
+        .bindTooltip("Comment by " + (author ? author.textContent : "someone")).addTo(map);
+    });
     window.geoplanetMap = map;
   } else {
     document.getElementById("map").hidden = true;
