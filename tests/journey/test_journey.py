@@ -106,6 +106,7 @@ def test_whole_journey(
     wait_until_map_ready(page)
     shots("image-on-map")
     raster = Raster.objects.get(pk=raster_id)
+    assert raster.body is not None
     assert raster.owner.username == "vera" and raster.body.slug == "mars"
 
     # 3. Two analyses with different parameters: 256 px tiles (the bar is watched moving), then the defaults.
@@ -125,8 +126,8 @@ def test_whole_journey(
     for box in page.query_selector_all("#class-boxes input[name=class]"):
         if box.get_attribute("value") != "crater":
             box.uncheck()
-    diameters = sorted(Feature.objects.filter(analysis__raster=raster, diameter_km__isnull=False)
-                       .values_list("diameter_km", flat=True))
+    diameters = sorted(d for d in Feature.objects.filter(analysis__raster=raster, diameter_km__isnull=False)
+                       .values_list("diameter_km", flat=True) if d is not None)
     d_min = round(diameters[len(diameters) // 2], 1)
     page.fill("input[name=diameter_min]", str(d_min))
     filtered = query_count(page)
@@ -136,6 +137,7 @@ def test_whole_journey(
     shots("explorer-filtered", full_page=True)
 
     # 5. A typed region (the western half of the image) is drawn and queried.
+    assert raster.footprint is not None
     west, south, east, north = raster.footprint.extent
     middle = (west + east) / 2
     page.fill("input[name=diameter_min]", "")
@@ -222,6 +224,7 @@ def test_whole_journey(
     page.goto(region_url)
     page.wait_for_selector("#results:not([hidden]) .export-gpkg")
     shown = leading_int(page.inner_text("#result-count"))
+    assert doubtful.geom is not None
     assert shown == in_region - (1 if doubtful.geom.intersects(_bbox(west, south, middle, north)) else 0)
     with page.expect_download() as info:
         page.click(".export-geojson")

@@ -77,6 +77,7 @@ def test_drop_upload_process_and_show_on_map(
     tiles = page.eval_on_selector_all("#map img.leaflet-tile-loaded", "imgs => imgs.map(i => [i.naturalWidth, i.src])")
     assert tiles and all(width == 256 and f"/rasters/{raster_id}/tiles/" in src for width, src in tiles)
     # The footprint drawn on the map is the image's: its bounds match the stored footprint (lon/lat on Mars).
+    assert raster.footprint is not None
     west, south, east, north = raster.footprint.extent
     bounds = page.evaluate("() => { const b = window.geoplanetLayers.footprint.getBounds();"
                            " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }")
