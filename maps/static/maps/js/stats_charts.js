@@ -100,7 +100,9 @@
       plugins: [errorBars],
       options: { animation: false, responsive: true, plugins: { legend: { position: "bottom" } },
         scales: { x: { type: "logarithmic", title: { display: true, text: "Diameter D [km]" } },
-                  y: { type: "logarithmic", title: { display: true, text: Y_TITLES[kind] || kind } } } },
+                  y: { type: "logarithmic", title: { display: true, text: Y_TITLES[kind] || kind },
+                       // Label decades only (1e-4, 1e-5, ...): log axes otherwise crowd their labels.
+                       ticks: { callback: function (v) { var e = Math.log10(v); return Math.abs(e - Math.round(e)) < 1e-9 ? Number(v).toExponential(0) : ""; } } } } },
     });
   }
 
