@@ -60,6 +60,9 @@ def deterministic_torch() -> Iterator[None]:
         torch.use_deterministic_algorithms(prev)
 
 
+GDAL_CACHE_MB = 64
+
+
 def _open(src_path: Path) -> Any:
     import rasterio
     from rasterio.errors import RasterioIOError
@@ -106,12 +109,25 @@ def segment_raster(
     :class:`SegmentationCancelled` (after deleting partial outputs) when ``cancel()`` returns True.
     """
     import rasterio
-    from rasterio.windows import Window
 
     t0 = time.perf_counter()
     src_path, mask_path, conf_path = Path(src_path), Path(dst_mask_path), Path(dst_conf_path)
     card = getattr(model, "card", None)
     n_cls = num_classes or (len(card.classes) if card is not None else 4)
+    # GDAL's block cache defaults to 5% of RAM; a band-by-band pass never revisits blocks, so a small cache keeps
+    # memory flat as the image grows instead of filling with blocks already used.
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
+        return _segment(src_path, mask_path, conf_path, model, n_cls, tile=tile, overlap=overlap,
+                        batch_size=batch_size, progress=progress, cancel=cancel, t0=t0)
+
+
+def _segment(
+    src_path: Path, mask_path: Path, conf_path: Path, model: Predictor, n_cls: int, *, tile: int, overlap: int,
+    batch_size: int, progress: ProgressFn | None, cancel: CancelFn | None, t0: float,
+) -> RasterSegmentation:
+    import rasterio
+    from rasterio.windows import Window
+
     with _open(src_path) as src:
         if src.width == 0 or src.height == 0:
             raise EmptyInputError("raster has no pixels")
@@ -122,7 +138,7 @@ def segment_raster(
         georef = src.crs is not None
         profile: dict[str, Any] = {
             "driver": "GTiff", "width": src.width, "height": src.height, "count": 1, "dtype": "uint8",
-            "compress": "deflate", "BIGTIFF": "IF_SAFER",
+            "compress": "deflate", "zlevel": 1, "BIGTIFF": "IF_SAFER",
         }
         if src.width >= 256 and src.height >= 256:
             profile.update(tiled=True, blockxsize=256, blockysize=256)
