@@ -46,6 +46,9 @@
   }
   function redraw() {
     if (!selected || !L.Draw) { return; }
+    // Leaflet 1.9 reports pointer devices as touch and Leaflet.draw 1.0.4 would then handle each click twice,
+    // dropping vertices (the explorer carries the same fix).
+    L.Draw.Polyline.prototype._onTouch = L.Util.falseFn;
     var drawer = new L.Draw.Polygon(map, { shapeOptions: { color: COLORS.redrawn } });
     map.once(L.Draw.Event.CREATED, function (e) { review("redraw", { geometry: e.layer.toGeoJSON().geometry }); });
     drawer.enable();
