@@ -9,7 +9,7 @@ from tests.conftest import WorkerProcess
 @pytest.mark.slow
 def test_real_worker_runs_a_task(celery_worker_process: WorkerProcess) -> None:
     result = ping.apply_async(args=("mars",))
-    assert result.get(timeout=30) == "pong:mars"
+    assert result.get(timeout=120) == "pong:mars"
 
 
 def test_queues_are_declared() -> None:
