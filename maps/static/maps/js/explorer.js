@@ -71,13 +71,19 @@
     return style;
   }
 
+  function esc(value) {
+    var span = document.createElement("span");
+    span.textContent = String(value);
+    return span.innerHTML;
+  }
+
   function popup(e) {
     var p = e.layer.properties;
-    var html = "<strong>" + p.class + "</strong> #" + p.id + (p.detected !== p.class ? " (detected " + p.detected + ")" : "") +
-      "<br>review: " + p.review + "<br>confidence: " + Number(p.confidence).toFixed(2) +
+    var html = "<strong>" + esc(p.class) + "</strong> #" + Number(p.id) + (p.detected !== p.class ? " (detected " + esc(p.detected) + ")" : "") +
+      "<br>review: " + esc(p.review) + "<br>confidence: " + Number(p.confidence).toFixed(2) +
       (p.diameter_km != null ? "<br>diameter: " + Number(p.diameter_km).toFixed(2) + " km" : "") +
       (p.area_km2 != null ? "<br>area: " + Number(p.area_km2).toFixed(1) + " km²" : "") +
-      '<br><a href="/images/' + p.raster + '/">image</a> · <a href="/analyses/' + p.analysis + '/">analysis</a>';
+      '<br><a href="/images/' + Number(p.raster) + '/">image</a> · <a href="/analyses/' + Number(p.analysis) + '/">analysis</a>';
     L.popup().setLatLng(e.latlng).setContent(html).openOn(map);
   }
 
