@@ -45,15 +45,20 @@ def render(raster: Raster, z: int, x: int, y: int) -> bytes | None:
     return core_tiles.render_pixel_tile(raster.cog_path, z, x, y, **style)
 
 
+def tile_cache_key(raster: Raster, z: int, x: int, y: int) -> str:
+    """Cache key (and ETag seed) of one tile; it changes whenever the raster is saved."""
+    # Microseconds: two saves within the same second still give the tiles a new version.
+    version = f"{raster.pk}:{raster.checksum_sha256[:16]}:{raster.updated_at.timestamp():.6f}"
+    return f"tile:{version}:{z}:{x}:{y}"
+
+
 def tile_response(request: Any, raster: Raster, z: int, x: int, y: int) -> HttpResponse:
     """Serve a tile from the cache or render it; 404 while the COG is not ready or outside the image."""
     if raster.status != Raster.Status.READY:
         raise Http404("The image is still being processed.")
     if not (0 <= z <= 24) or x < 0 or y < 0:
         raise Http404("No such tile.")
-    # Microseconds: two saves within the same second still give the tiles a new version.
-    version = f"{raster.pk}:{raster.checksum_sha256[:16]}:{raster.updated_at.timestamp():.6f}"
-    key = f"tile:{version}:{z}:{x}:{y}"
+    key = tile_cache_key(raster, z, x, y)
     etag = '"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest() + '"'
     if request.headers.get("If-None-Match") == etag:
         return _headers(HttpResponseNotModified(), etag)
