@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rasters.core.cog import band_statistics, make_cog, make_thumbnail  # noqa: E402
 from rasters.core.inspect import inspect_raster  # noqa: E402
 from rasters.core.tiles import render_pixel_tile, render_tile, tms_for_body  # noqa: E402
-from tests.rasters.core.data import shared_data_dir  # noqa: E402
+from tests.shared import shared_data_dir  # noqa: E402
 
 
 def _time(label: str, action: Callable[[], object], repeat: int = 5) -> None:

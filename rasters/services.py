@@ -39,17 +39,10 @@ _EXTENSIONS = {
 
 def bodies_sync() -> int:
     """Create or update the Body rows from PROJ's IAU 2015 database (the migration does the same)."""
-    from rasters.core.bodies import all_bodies
+    from rasters.core.bodies import all_bodies, body_fields
 
     for body in all_bodies():
-        Body.objects.update_or_create(
-            slug=body.slug,
-            defaults={
-                "name": body.name, "naif_id": body.naif_id, "iau_code": body.iau_code, "srid": body.srid,
-                "mean_radius_m": body.mean_radius_m, "semi_major_m": body.semi_major_m,
-                "semi_minor_m": body.semi_minor_m, "crs_wkt": body.crs_wkt,
-            },
-        )
+        Body.objects.update_or_create(slug=body.slug, defaults=body_fields(body))
     return Body.objects.count()
 
 

@@ -6,20 +6,18 @@ so class indices never blend.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 
 import morecantile
 import numpy as np
 from rasterio.enums import Resampling
-from rasterio.windows import Window
 from rio_tiler.errors import TileOutsideBounds
 from rio_tiler.io import Reader
 from rio_tiler.models import ImageData
 
 from rasters.core.safe_open import open_raster
-from rasters.core.tiles import TILE_SIZE, pixel_max_zoom
+from rasters.core.tiles import TILE_SIZE, pixel_tile_window
 
 
 def class_colormap(classes: Sequence[dict[str, object]], alpha: int = 170) -> dict[int, tuple[int, int, int, int]]:
@@ -56,17 +54,11 @@ def render_mask_tile(
                 except TileOutsideBounds:
                     return None
             return image.render(img_format="PNG", colormap=colormap)
-        width, height = dataset.width, dataset.height
-        span = tilesize * 2.0 ** (pixel_max_zoom(width, height, tilesize) - z)
-        col_off, row_off = x * span, y * span
-        if x < 0 or y < 0 or col_off >= width or row_off >= height:
+        grid = pixel_tile_window(dataset.width, dataset.height, z, x, y, tilesize)
+        if grid is None:
             return None
-        win_w, win_h = min(span, width - col_off), min(span, height - row_off)
-        out_w = max(1, math.floor(win_w * tilesize / span + 0.5))
-        out_h = max(1, math.floor(win_h * tilesize / span + 0.5))
-        data = dataset.read(
-            1, window=Window(col_off, row_off, win_w, win_h), out_shape=(out_h, out_w), resampling=Resampling.nearest
-        )
+        window, (out_h, out_w), _ = grid
+        data = dataset.read(1, window=window, out_shape=(out_h, out_w), resampling=Resampling.nearest)
     canvas = np.zeros((1, tilesize, tilesize), dtype=np.uint8)
     canvas[0, :out_h, :out_w] = data
     return ImageData(canvas).render(img_format="PNG", colormap=colormap)

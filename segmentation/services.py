@@ -66,6 +66,13 @@ def model_versions_sync(directory: Path = WEIGHTS_DIR) -> list[ModelVersion]:
         card_path = weights.with_suffix(".json")
         if not card_path.exists():
             continue
+        relative = _project_relative(weights)
+        # Pages and the API call this on every view: a file registered already is not read and hashed again
+        # (its name carries the hash prefix, which load_model verifies before use).
+        known = ModelVersion.objects.filter(weights_file=relative).first()
+        if known is not None:
+            registered.append(known)
+            continue
         digest = _sha256(weights)
         card = json.loads(card_path.read_text())
         version, _ = ModelVersion.objects.get_or_create(
@@ -73,7 +80,7 @@ def model_versions_sync(directory: Path = WEIGHTS_DIR) -> list[ModelVersion]:
             defaults={
                 "name": card.get("name", weights.stem),
                 "version": card.get("version", "v?"),
-                "weights_file": _project_relative(weights),
+                "weights_file": relative,
                 "classes": card.get("classes", []),
                 "card": card,
             },

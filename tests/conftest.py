@@ -15,22 +15,15 @@ from typing import Any
 import pytest
 
 from tests.factories import PASSWORD, UserFactory
+from tests.shared import require_shared_data
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 
-def shared_data_dir() -> Path:
-    """``../shared/data`` beside the checkout (or GEOPLANET_SHARED_DATA)."""
-    return Path(os.environ.get("GEOPLANET_SHARED_DATA", REPO.parent / "shared" / "data"))
-
-
 @pytest.fixture
 def shared_data() -> Path:
-    path = shared_data_dir()
-    if not path.exists():
-        pytest.fail(f"shared data not found at {path}")
-    return path
+    return require_shared_data()
 
 
 @pytest.fixture(autouse=True)

@@ -77,6 +77,20 @@ class Body:
         return "EPSG:4326" if self.is_earth else f"{IAU_AUTHORITY}:{self.iau_code}"
 
 
+def body_fields(body: Body) -> dict[str, object]:
+    """The columns a Body row stores (the reference-data migration and ``bodies_sync`` both use this)."""
+    return {
+        "name": body.name,
+        "naif_id": body.naif_id,
+        "iau_code": body.iau_code,
+        "srid": body.srid,
+        "mean_radius_m": body.mean_radius_m,
+        "semi_major_m": body.semi_major_m,
+        "semi_minor_m": body.semi_minor_m,
+        "crs_wkt": body.crs_wkt,
+    }
+
+
 @dataclass(frozen=True)
 class BodyMatch:
     """Result of :func:`body_from_crs`: the body, which rule found it, and whether it is Earth."""

@@ -259,6 +259,23 @@ def pixel_max_zoom(width: int, height: int, tilesize: int = TILE_SIZE) -> int:
     return max(0, math.ceil(math.log2(max(width, height) / tilesize)))
 
 
+def pixel_tile_window(
+    width: int, height: int, z: int, x: int, y: int, tilesize: int = TILE_SIZE
+) -> tuple[Window, tuple[int, int], float] | None:
+    """The image window a pixel-space tile covers, the (rows, cols) it fills in the tile, and the window's span.
+
+    At ``pixel_max_zoom`` one tile pixel is one image pixel; at zoom z a tile covers a square of
+    ``tilesize * 2 ** (max_zoom - z)`` image pixels from the top-left corner. None outside the image.
+    """
+    span = tilesize * 2.0 ** (pixel_max_zoom(width, height, tilesize) - z)
+    col_off, row_off = x * span, y * span
+    if x < 0 or y < 0 or col_off >= width or row_off >= height:
+        return None
+    win_width, win_height = min(span, width - col_off), min(span, height - row_off)
+    out_shape = (max(1, round(win_height * tilesize / span)), max(1, round(win_width * tilesize / span)))
+    return Window(col_off, row_off, win_width, win_height), out_shape, span
+
+
 def render_pixel_tile(
     cog_path: str | os.PathLike[str],
     z: int,
@@ -276,19 +293,15 @@ def render_pixel_tile(
     Zooms past ``max_zoom`` magnify. The area beyond the image's right and bottom edges is transparent.
     """
     with open_own_cog(cog_path) as dataset:
-        width, height = dataset.width, dataset.height
-        span = tilesize * 2.0 ** (pixel_max_zoom(width, height, tilesize) - z)
-        col_off, row_off = x * span, y * span
-        if x < 0 or y < 0 or col_off >= width or row_off >= height:
+        grid = pixel_tile_window(dataset.width, dataset.height, z, x, y, tilesize)
+        if grid is None:
             return None
-        win_width, win_height = min(span, width - col_off), min(span, height - row_off)
-        out_width = max(1, round(win_width * tilesize / span))
-        out_height = max(1, round(win_height * tilesize / span))
+        window, (out_height, out_width), span = grid
         indexes = display_indexes(dataset)
         try:
             data = dataset.read(
                 indexes,
-                window=Window(col_off, row_off, win_width, win_height),
+                window=window,
                 out_shape=(len(indexes), out_height, out_width),
                 masked=True,
                 # At or past full resolution nearest keeps the image's own pixels; bilinear only downsamples.

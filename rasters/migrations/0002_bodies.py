@@ -4,24 +4,12 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from rasters.core.bodies import all_bodies
+    from rasters.core.bodies import all_bodies, body_fields
 
     body_model = apps.get_model("rasters", "Body")
     with schema_editor.connection.cursor() as cursor:
         for body in all_bodies():
-            body_model.objects.update_or_create(
-                slug=body.slug,
-                defaults={
-                    "name": body.name,
-                    "naif_id": body.naif_id,
-                    "iau_code": body.iau_code,
-                    "srid": body.srid,
-                    "mean_radius_m": body.mean_radius_m,
-                    "semi_major_m": body.semi_major_m,
-                    "semi_minor_m": body.semi_minor_m,
-                    "crs_wkt": body.crs_wkt,
-                },
-            )
+            body_model.objects.update_or_create(slug=body.slug, defaults=body_fields(body))
             if body.srid == 4326:
                 continue  # PostGIS ships EPSG:4326
             auth_name, auth_srid = ("IAU_2015", body.iau_code)

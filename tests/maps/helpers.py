@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 
 from rasters.models import Body, Raster
 from segmentation.models import Feature
-from tests.conftest import shared_data_dir
 from tests.factories import make_analysis, make_features
+from tests.shared import shared_data_dir
 
 ROBBINS = Path("mars/catalogs/robbins2012_arabia_D10km_eqc_IAU2015-49910.geojson")
 

@@ -180,9 +180,15 @@ def test_plain_image_analysis_in_pixels(
     client.force_login(cast.owner)
     pixel = client.get(f"/analyses/{analysis.pk}/features.geojson?space=pixel").json()
     assert pixel["coordinates"] == "pixel"
+    tile = api_for(cast.owner).get(f"/api/v1/analyses/{analysis.pk}/mask/0/0/0.png")  # pixel-space mask tile
+    assert tile.status_code == 200
+    assert Image.open(io.BytesIO(tile.content)).size == (256, 256)
+    assert api_for(cast.owner).get(f"/api/v1/analyses/{analysis.pk}/mask/0/9/9.png").status_code == 404
 
 
-def test_model_registry_registers_shipped_weights(tmp_path: Path, small_checkpoint: Path) -> None:
+def test_model_registry_registers_shipped_weights(
+    tmp_path: Path, small_checkpoint: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import shutil
 
     for path in (small_checkpoint, small_checkpoint.with_suffix(".json")):
@@ -190,6 +196,11 @@ def test_model_registry_registers_shipped_weights(tmp_path: Path, small_checkpoi
     registered = services.model_versions_sync(tmp_path)
     assert len(registered) == 1 and registered[0].name == "test-unet"
     assert registered[0].weights_sha256 == services._sha256(small_checkpoint)
-    services.model_versions_sync(tmp_path)  # idempotent
+
+    def no_rehash(path: Path) -> str:
+        raise AssertionError(f"{path.name} was hashed again")
+
+    monkeypatch.setattr(services, "_sha256", no_rehash)
+    services.model_versions_sync(tmp_path)  # idempotent, and a registered file is not read again
     assert ModelVersion.objects.filter(name="test-unet").count() == 1
     assert services.default_model_version() == registered[0]

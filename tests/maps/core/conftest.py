@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.shared import require_shared_data
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -23,17 +24,11 @@ _CLI = (
 )
 
 
-def shared_data_dir() -> Path:
-    """GEOPLANET_SHARED_DATA, else ``<repo>/../shared/data``."""
-    env = os.environ.get("GEOPLANET_SHARED_DATA")
-    return Path(env) if env else REPO.parent / "shared" / "data"
-
-
 @pytest.fixture(scope="session")
 def csfd_ref() -> Path:
-    d = shared_data_dir() / "mars" / "csfd_reference"
+    d = require_shared_data() / "mars" / "csfd_reference"
     if not (d / "Pickering.scc").exists():
-        pytest.skip(f"shared CSFD reference data not found in {d}")
+        pytest.fail(f"shared CSFD reference data not found in {d}")
     return d
 
 

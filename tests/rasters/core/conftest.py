@@ -6,16 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.rasters.core.data import shared_data_dir
+from tests.shared import require_shared_data
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The shared real data folder; tests that need it are skipped when it is absent."""
-    path = shared_data_dir()
-    if not path.is_dir():
-        pytest.skip(f"shared data not found at {path} (set GEOPLANET_SHARED_DATA)")
-    return path
+    """The shared real data folder; a missing one fails the tests that need it."""
+    return require_shared_data()
 
 
 @pytest.fixture(scope="session")

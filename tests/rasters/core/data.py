@@ -6,7 +6,6 @@ they need in pytest's tmp_path. Run this module directly to write all of them in
 
 from __future__ import annotations
 
-import os
 import struct
 import sys
 import warnings
@@ -23,15 +22,6 @@ from rasterio.errors import NotGeoreferencedWarning
 
 MARS_R = 3_396_190.0
 MOON_R = 1_737_400.0
-
-
-def shared_data_dir() -> Path:
-    """The shared real data: $GEOPLANET_SHARED_DATA, else ``<repo>/../shared/data``."""
-    env = os.environ.get("GEOPLANET_SHARED_DATA")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[3]
-    return (repo / ".." / "shared" / "data").resolve()
 
 
 def _crs(user_input: str) -> CRS:

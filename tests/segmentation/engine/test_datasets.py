@@ -32,7 +32,7 @@ def test_crater_mask_dont_care() -> None:
 
 def test_real_nac_labels_and_holdout() -> None:
     if shared_data_dir() is None:
-        pytest.skip("shared data not available")
+        pytest.fail("shared data not found (set GEOPLANET_SHARED_DATA)")
     ids = nac_image_ids()
     assert len(ids) == 12 and set(NAC_HOLDOUT) <= set(ids)
 

@@ -13,11 +13,11 @@ from segmentation.engine.weights import load_model
 
 def test_shipped_model_finds_plausible_craters() -> None:
     if shared_data_dir() is None:
-        pytest.skip("shared data not available")
+        pytest.fail("shared data not found (set GEOPLANET_SHARED_DATA)")
     try:
         model = load_model(device="cpu")
-    except WeightsError:
-        pytest.skip("no shipped weights")
+    except WeightsError as error:
+        pytest.fail(f"the shipped weights do not load: {error}")
     nac = load_nac(NAC_HOLDOUT[0])
     res = segment_array(nac.image, model, tile=model.card.tile_size, overlap=64)
     dets, _ = crater_instances(res.mask, res.conf)
