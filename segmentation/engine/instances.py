@@ -41,30 +41,37 @@ def _peaks(dist: np.ndarray, comp: np.ndarray, n_comp: int) -> np.ndarray:
     """Marker image: local maxima of the distance map, suppressing maxima closer than the larger radius.
 
     Two touching disks of radius r have peaks 2r apart (kept); one elongated blob has a single ridge maximum.
+    Peaks are visited from the largest radius down, so a candidate is dropped when it lies within the radius
+    of a peak already kept; a k-d tree finds those neighbours, so the cost grows with the number of peaks,
+    not with its square (noisy masks of big images have hundreds of thousands).
     """
+    from scipy.spatial import cKDTree
     from skimage.feature import peak_local_max
 
     coords = peak_local_max(dist, min_distance=2, threshold_abs=1.0, labels=comp, exclude_border=False)
     markers = np.zeros(dist.shape, dtype=np.int32)
-    order = np.argsort(-dist[coords[:, 0], coords[:, 1]], kind="stable")
-    kept: list[tuple[int, int, float]] = []
-    for idx in order:
-        y, x = coords[idx]
-        r = float(dist[y, x])
-        if all((y - ky) ** 2 + (x - kx) ** 2 >= max(r, kr) ** 2 for ky, kx, kr in kept):
-            kept.append((int(y), int(x), r))
-    for i, (y, x, _) in enumerate(kept, start=1):
-        markers[y, x] = i
+    radius = dist[coords[:, 0], coords[:, 1]].astype(np.float64)
+    order = np.argsort(-radius, kind="stable")
+    coords, radius = coords[order], radius[order]
+    dropped = np.zeros(len(coords), dtype=bool)
+    if len(coords):
+        # neighbours strictly closer than each peak's own radius (the ball query is inclusive, so shrink it)
+        near = cKDTree(coords).query_ball_point(coords, np.nextafter(radius, 0))
+        for i in range(len(coords)):
+            if not dropped[i]:
+                later = [j for j in near[i] if j > i]
+                dropped[later] = True
+    kept = coords[~dropped]
+    markers[kept[:, 0], kept[:, 1]] = np.arange(1, len(kept) + 1, dtype=np.int32)
     # every component gets at least one marker, even a thin one with no peak above threshold
-    have = set(np.unique(comp[markers > 0]).tolist())
-    nxt = len(kept) + 1
-    for lab in range(1, n_comp + 1):
-        if lab not in have:
-            ys, xs = np.nonzero(comp == lab)
-            if ys.size:
-                k = int(np.argmax(dist[ys, xs]))
-                markers[ys[k], xs[k]] = nxt
-                nxt += 1
+    missing = np.setdiff1d(np.arange(1, n_comp + 1), comp[markers > 0])
+    if missing.size:
+        # each one's deepest pixel, the first in reading order on ties
+        flat = np.flatnonzero(np.isin(comp, missing))
+        lab, depth = comp.ravel()[flat], dist.ravel()[flat]
+        order = np.lexsort((flat, -depth, lab))
+        first = order[np.r_[True, lab[order][1:] != lab[order][:-1]]]
+        markers.ravel()[flat[first]] = np.arange(len(kept) + 1, len(kept) + 1 + missing.size, dtype=np.int32)
     return markers
 
 

@@ -73,3 +73,46 @@ def test_specks_removed() -> None:
     m = np.zeros((50, 50), np.uint8)
     m[10:12, 10:12] = 2
     assert extract_features(m, min_area_px=16) == []
+
+
+def _reference_peaks(dist: np.ndarray, comp: np.ndarray, n_comp: int) -> np.ndarray:
+    """The plain quadratic rule the fast marker search must reproduce."""
+    from skimage.feature import peak_local_max
+
+    coords = peak_local_max(dist, min_distance=2, threshold_abs=1.0, labels=comp, exclude_border=False)
+    order = np.argsort(-dist[coords[:, 0], coords[:, 1]], kind="stable")
+    kept: list[tuple[int, int, float]] = []
+    for y, x in coords[order]:
+        r = float(dist[y, x])
+        if all((y - ky) ** 2 + (x - kx) ** 2 >= max(r, kr) ** 2 - 1e-9 for ky, kx, kr in kept):
+            kept.append((int(y), int(x), r))
+    markers = np.zeros(dist.shape, dtype=np.int32)
+    for i, (y, x, _) in enumerate(kept, start=1):
+        markers[y, x] = i
+    nxt = len(kept) + 1
+    for lab in range(1, n_comp + 1):
+        if lab not in set(np.unique(comp[markers > 0]).tolist()):
+            ys, xs = np.nonzero(comp == lab)
+            k = int(np.argmax(dist[ys, xs]))
+            markers[ys[k], xs[k]] = nxt
+            nxt += 1
+    return markers
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_marker_search_matches_the_quadratic_rule(seed: int) -> None:
+    from scipy import ndimage
+
+    from segmentation.engine.instances import _peaks
+
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:160, 0:160]
+    binary = np.zeros((160, 160), dtype=bool)
+    for cx, cy, r in zip(rng.uniform(0, 160, 40), rng.uniform(0, 160, 40), rng.uniform(1, 14, 40), strict=True):
+        binary |= (xx - cx) ** 2 + (yy - cy) ** 2 < r * r  # touching, overlapping and 1-3 px specks
+    binary |= rng.random(binary.shape) < 0.02
+    comp, n = ndimage.label(binary)
+    dist = ndimage.distance_transform_edt(binary).astype(np.float32)
+    got, want = _peaks(dist, comp, n), _reference_peaks(dist, comp, n)
+    assert np.array_equal(got, want)
+    assert set(np.unique(comp[got > 0])) == set(range(1, n + 1))  # every component has a marker
