@@ -54,6 +54,9 @@ class ModelCard:
     normalization: str = NORMALIZATION_DOC
     tile_size: int = 512
     train_tile_size: int = 256
+    # test-time augmentation used by default (and for the reported metrics): the mean softmax over
+    # 1 = the tile as is, 2 = + its left-right mirror, 4 = + the up-down and the both-ways mirrors
+    tta_flips: int = 1
     architecture: str = "smp.Unet"
     encoder: str = "resnet18"
     decoder_channels: list[int] = field(default_factory=lambda: [128, 64, 32, 16, 16])
@@ -98,6 +101,7 @@ class ModelCard:
             f"decoder channels {self.decoder_channels}; stored as {self.storage_dtype}.",
             f"- Input: {self.in_channels} band ({self.input_bands}).",
             f"- Inference tile size: {self.tile_size} px (trained on {self.train_tile_size} px crops).",
+            f"- Test-time augmentation: {_tta_doc(self.tta_flips)}.",
             "",
             "## Classes",
             "| index | name | colour |",
@@ -132,6 +136,12 @@ class ModelCard:
         if detail:
             lines += ["", "### Detail", "```json", json.dumps(detail, indent=2, sort_keys=True), "```"]
         return "\n".join(lines) + "\n"
+
+
+def _tta_doc(flips: int) -> str:
+    return {1: "none (one forward pass per tile)",
+            2: "mean softmax of the tile and its left-right mirror (2 forward passes per tile)",
+            4: "mean softmax of the tile and its three mirrors (4 forward passes per tile)"}.get(flips, str(flips))
 
 
 WeightsMeta = ModelCard  # alias: the brief names both

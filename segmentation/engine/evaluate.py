@@ -22,6 +22,7 @@ class EvalReport:
     iou: dict[str, float] = field(default_factory=dict)
     crater_bins: dict[str, dict[str, float]] = field(default_factory=dict)
     nac_crater_iou: float | None = None
+    tta_flips: int = 1
     headline: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,6 +30,7 @@ class EvalReport:
         d: dict[str, Any] = dict(self.headline)
         d["synthetic_iou"] = self.iou
         d["nac_crater_bins"] = self.crater_bins
+        d["eval_tta_flips"] = self.tta_flips
         if self.nac_crater_iou is not None:
             d["nac_crater_pixel_iou"] = self.nac_crater_iou
         return d
@@ -128,7 +130,7 @@ def evaluate_model(
     from .datasets import NAC_HOLDOUT, crater_mask, load_nac, nac_image_ids, synthetic_eval_set
     from .tiling import segment_array
 
-    report = EvalReport()
+    report = EvalReport(tta_flips=int(getattr(model, "tta", 1)))
     n_cls = len(CLASS_NAMES)
     cm = np.zeros((n_cls, n_cls), dtype=np.int64)
     for img, mask in synthetic_eval_set(n_synthetic, synth_tile):

@@ -53,7 +53,7 @@ def segment_file(
     input_path: str | os.PathLike[str], out_geojson: str | os.PathLike[str], *,
     catalog_csv: str | os.PathLike[str] | None = None, model: Any = None, model_path: str | None = None,
     body: str | None = None, tile: int | None = None, overlap: int = 64, batch_size: int = 4,
-    min_area_px: int = 16, progress: Any = None,
+    min_area_px: int = 16, progress: Any = None, tta: int | None = None,
 ) -> SegmentOutput:
     """Run the (shipped) model on any GeoTIFF or plain image and write features; no database involved."""
     import rasterio
@@ -62,7 +62,7 @@ def segment_file(
     from .inference import segment_raster
     from .weights import load_model
 
-    loaded = model if model is not None else load_model(model_path)
+    loaded = model if model is not None else load_model(model_path, tta=tta)
     card = getattr(loaded, "card", None)
     tile = tile or (card.tile_size if card is not None else 512)
     overlap = min(overlap, tile // 4)  # small-tile models: keep the stride useful

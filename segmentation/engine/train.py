@@ -43,11 +43,13 @@ class TrainConfig:
     workers: int = 0
     threads: int = 2
     time_budget_s: float | None = None
+    init: str | None = None  # fine-tune: start from this checkpoint's weights (same architecture)
     eval_synthetic: int = 32
     log_every: int = 10
     name: str = "geoplanet-unet"
     version: str = "v1"
     infer_tile: int = 512
+    tta_flips: int = 1  # the card's default test-time augmentation, also used for the final evaluation
 
     @property
     def total_steps(self) -> int:
@@ -98,7 +100,7 @@ def train(config: TrainConfig) -> TrainResult:
     from .datasets import NAC_HOLDOUT, MixedTiles, load_nac, make_torch_dataset, nac_image_ids
     from .evaluate import evaluate_model
     from .model import build_model
-    from .weights import resolve_device, save_checkpoint, wrap_module
+    from .weights import load_model, resolve_device, save_checkpoint, wrap_module
 
     t_start = time.perf_counter()
     torch.manual_seed(config.seed)
@@ -118,12 +120,18 @@ def train(config: TrainConfig) -> TrainResult:
         pin_memory=cuda, persistent_workers=config.workers > 0,
     )
     n_cls = len(DEFAULT_CLASSES)
-    model = build_model(n_cls, 1, config.encoder, tuple(config.decoder_channels)).to(device)
+    model = build_model(n_cls, 1, config.encoder, tuple(config.decoder_channels))
+    if config.init:
+        start = load_model(config.init, "cpu")
+        if start.card.encoder != config.encoder or list(start.card.decoder_channels) != list(config.decoder_channels):
+            raise ValueError(f"--init {config.init}: architecture differs from the config")
+        model.load_state_dict(start.module.state_dict())
+        print(f"[train] fine-tuning from {start.version}", flush=True)
+    model = model.to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's stubs omit it
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     total = config.total_steps
-    warmup = max(1, int(0.05 * total))
     model.train()
     step, loss_ema, t_loop = 0, float("nan"), time.perf_counter()
     for x, y in loader:
@@ -133,8 +141,10 @@ def train(config: TrainConfig) -> TrainResult:
             progress = max(progress, elapsed / config.time_budget_s)
         if progress >= 1.0:
             break
-        # linear warm-up then cosine decay to 1% of the peak learning rate
-        scale = min(1.0, (step + 1) / warmup) * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress)))
+        # linear warm-up over the first 5% of the run, then cosine decay to 1% of the peak learning rate;
+        # both follow ``progress``, so a time budget shorter than the step count still reaches the peak
+        warm = min(1.0, max(progress, (step + 1) / total) / 0.05)
+        scale = warm * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress)))
         for g in opt.param_groups:
             g["lr"] = config.lr * scale
         x = x.to(device, non_blocking=True)
@@ -158,11 +168,13 @@ def train(config: TrainConfig) -> TrainResult:
     card = ModelCard(
         name=config.name, version=config.version, encoder=config.encoder,
         decoder_channels=list(config.decoder_channels), tile_size=config.infer_tile, train_tile_size=config.tile,
+        tta_flips=config.tta_flips,
         training_data=(
             f"Procedural synthetic terrain (segmentation.engine.synthetic: craters with power-law SFD, "
             f"valleys, wrinkle ridges/lobate scarps, hillshade under random sun) mixed with real LRO NAC crops "
             f"({len(nac)} of 12 images of ../shared/data/moon-nac-craters, GPL-3.0; hold-out {list(NAC_HOLDOUT)}), "
-            f"real fraction {config.real_fraction}, {step} steps x batch {config.batch_size} x {config.tile} px."
+            f"real fraction {config.real_fraction}, {step} steps x batch {config.batch_size} x {config.tile} px"
+            + (f", fine-tuning {Path(config.init).name}." if config.init else ".")
         ),
         training_time_s=train_time, hardware=_hardware(device), seed=config.seed,
         created=datetime.now(UTC).isoformat(timespec="seconds"), config=asdict(config),

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 CHECKPOINT_FORMAT = "geoplanet-segmentation/1"
+# flip axes of (N, C, H, W) tensors for 1, 2 or 4 test-time passes: as is, left-right, up-down, both
+TTA_FLIPS: dict[int, tuple[tuple[int, ...], ...]] = {1: ((),), 2: ((), (3,)), 4: ((), (3,), (2,), (2, 3))}
 _NAME_RE = re.compile(r"^(?P<stem>.+)-v(?P<version>\d+)-(?P<digest>[0-9a-f]{8})\.pt$")
 
 
@@ -30,6 +32,11 @@ class LoadedModel:
     card: ModelCard
     path: Path | None
     device: str
+    tta: int = 1
+
+    def __post_init__(self) -> None:
+        if self.tta not in TTA_FLIPS:
+            raise WeightsError(f"test-time augmentation must be one of {sorted(TTA_FLIPS)} passes, not {self.tta}")
 
     @property
     def version(self) -> str:
@@ -37,13 +44,20 @@ class LoadedModel:
         return self.path.stem if self.path else f"{self.card.name}-{self.card.version}-unsaved"
 
     def predict_proba(self, batch: np.ndarray) -> np.ndarray:
-        """Softmax probabilities (N, C, H, W) float32 for a normalised batch (N, 1, H, W)."""
+        """Softmax probabilities (N, C, H, W) float32 for a normalised batch (N, 1, H, W).
+
+        With ``tta`` > 1 the result is the mean over mirrored copies of the batch, each mapped back.
+        """
         import torch
 
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)).to(self.device)
-            logits = self.module(x).float()
-            return torch.softmax(logits, dim=1).cpu().numpy()
+            total = torch.zeros(())
+            for dims in TTA_FLIPS[self.tta]:
+                xi = torch.flip(x, dims) if dims else x
+                p = torch.softmax(self.module(xi).float(), dim=1)
+                total = total + (torch.flip(p, dims) if dims else p)
+            return (total / len(TTA_FLIPS[self.tta])).cpu().numpy()
 
 
 def sha256_file(path: Path) -> str:
@@ -118,8 +132,13 @@ def model_from_card(card: ModelCard) -> torch.nn.Module:
     return build_model(len(card.classes), card.in_channels, card.encoder, tuple(card.decoder_channels))
 
 
-def load_model(path: Path | str | None = None, device: str | None = None, *, verify: bool = True) -> LoadedModel:
-    """Load a checkpoint (default: the newest shipped weights), check its hash, return it in eval mode (fp32)."""
+def load_model(
+    path: Path | str | None = None, device: str | None = None, *, verify: bool = True, tta: int | None = None,
+) -> LoadedModel:
+    """Load a checkpoint (default: the newest shipped weights), check its hash, return it in eval mode (fp32).
+
+    ``tta`` overrides the card's test-time augmentation (1, 2 or 4 passes per tile).
+    """
     import torch
 
     p = Path(path) if path is not None else find_latest_weights()
@@ -139,11 +158,13 @@ def load_model(path: Path | str | None = None, device: str | None = None, *, ver
     module.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in blob["state_dict"].items()})
     dev = resolve_device(device)
     module.to(dev).eval()
-    return LoadedModel(module=module, card=card, path=p, device=dev)
+    return LoadedModel(module=module, card=card, path=p, device=dev, tta=card.tta_flips if tta is None else tta)
 
 
-def wrap_module(module: torch.nn.Module, card: ModelCard, device: str | None = None) -> LoadedModel:
+def wrap_module(
+    module: torch.nn.Module, card: ModelCard, device: str | None = None, tta: int | None = None,
+) -> LoadedModel:
     """Wrap an in-memory network (e.g. fresh from training, or a tiny test model) for inference."""
     dev = resolve_device(device)
     module.to(dev).eval()
-    return LoadedModel(module=module, card=card, path=None, device=dev)
+    return LoadedModel(module=module, card=card, path=None, device=dev, tta=card.tta_flips if tta is None else tta)

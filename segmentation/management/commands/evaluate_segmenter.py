@@ -17,14 +17,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         """Declare the CLI."""
         parser.add_argument("--model", help="weights file (default: newest shipped)")
-        parser.add_argument("--n-synthetic", type=int, default=32)
+        parser.add_argument("--n-synthetic", type=int, default=64)
         parser.add_argument("--device", default=None)
+        parser.add_argument("--tta", type=int, choices=(1, 2, 4), default=None,
+                            help="forward passes per tile with mirrored copies (default: the model card's)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         """Print the metric tables."""
         from segmentation.engine.evaluate import evaluate_model
         from segmentation.engine.weights import load_model
 
-        model = load_model(opts["model"], opts["device"])
+        model = load_model(opts["model"], opts["device"], tta=opts["tta"])
         report = evaluate_model(model, n_synthetic=opts["n_synthetic"], tile=model.card.tile_size)
-        self.stdout.write(f"model {model.version}\n" + report.format_table())
+        self.stdout.write(f"model {model.version}, test-time passes {model.tta}\n" + report.format_table())

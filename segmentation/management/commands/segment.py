@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--body", help="body slug overriding the CRS ellipsoid (moon, mars, ...)")
         parser.add_argument("--tile", type=int, default=None)
         parser.add_argument("--batch-size", type=int, default=4)
+        parser.add_argument("--tta", type=int, choices=(1, 2, 4), default=None,
+                            help="forward passes per tile with mirrored copies (default: the model card's)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         """Run the pipeline and report counts."""
@@ -31,7 +33,8 @@ class Command(BaseCommand):
 
         try:
             out = segment_file(opts["input"], opts["out"], catalog_csv=opts["catalog"], model_path=opts["model"],
-                               body=opts["body"], tile=opts["tile"], batch_size=opts["batch_size"])
+                               body=opts["body"], tile=opts["tile"], batch_size=opts["batch_size"],
+                               tta=opts["tta"])
         except (SegmentationError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         counts: dict[str, int] = {}

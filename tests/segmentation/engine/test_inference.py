@@ -105,3 +105,26 @@ def test_bad_inputs(tmp_path: Path, tiny_model) -> None:
         segment_raster(five, m, c, tiny_model)
     with pytest.raises(EmptyInputError):
         segment_array(np.zeros((0, 5), np.uint8), tiny_model)
+
+
+@pytest.mark.parametrize("passes", [2, 4])
+def test_test_time_augmentation_maps_mirrors_back(tiny_model, passes: int) -> None:
+    from segmentation.engine.weights import wrap_module
+
+    x = np.random.default_rng(1).standard_normal((2, 1, 64, 64)).astype(np.float32)
+    plain = tiny_model.predict_proba
+    mirrors = [lambda a: a, lambda a: a[..., ::-1], lambda a: a[..., ::-1, :], lambda a: a[..., ::-1, ::-1]]
+    expected = np.mean([m(plain(m(x).copy())) for m in mirrors[:passes]], axis=0)
+    tta = wrap_module(tiny_model.module, tiny_model.card, "cpu", tta=passes)
+    got = tta.predict_proba(x)
+    assert np.allclose(got, expected, atol=1e-6)
+    assert not np.allclose(got, plain(x), atol=1e-3)  # TinyNet is not mirror-symmetric: the passes matter
+    assert np.allclose(got.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_test_time_augmentation_rejects_other_counts(tiny_model) -> None:
+    from segmentation.engine.errors import WeightsError
+    from segmentation.engine.weights import wrap_module
+
+    with pytest.raises(WeightsError, match="test-time augmentation"):
+        wrap_module(tiny_model.module, tiny_model.card, "cpu", tta=3)

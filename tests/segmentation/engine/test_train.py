@@ -1,0 +1,61 @@
+"""Training: seeded runs repeat exactly, fine-tuning starts from the given weights, cards record the run."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from segmentation.engine.train import TrainConfig, config_from_args, train
+from segmentation.engine.weights import load_model
+from tests.shared import require_shared_data
+
+TINY: dict[str, Any] = {"steps": 2, "batch_size": 2, "tile": 64, "decoder_channels": [16, 8, 8], "infer_tile": 256,
+        "eval_synthetic": 2, "device": "cpu", "workers": 0, "threads": 1, "log_every": 1}
+
+
+@pytest.fixture(autouse=True)
+def _shared_data() -> None:
+    require_shared_data()
+
+
+def _state(path: Path) -> dict[str, torch.Tensor]:
+    return load_model(path, "cpu").module.state_dict()
+
+
+def _same(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_seeded_runs_repeat_and_cards_record_them(tmp_path: Path) -> None:
+    one = train(TrainConfig(out=str(tmp_path / "a"), seed=3, **TINY))
+    two = train(TrainConfig(out=str(tmp_path / "b"), seed=3, **TINY))
+    other = train(TrainConfig(out=str(tmp_path / "c"), seed=4, **TINY))
+    assert one.steps_done == two.steps_done == 2
+    assert _same(_state(one.weights_path), _state(two.weights_path))
+    assert not _same(_state(one.weights_path), _state(other.weights_path))
+    card = load_model(one.weights_path, "cpu").card
+    assert card.config["seed"] == 3 and card.decoder_channels == [16, 8, 8] and card.tta_flips == 1
+    assert {"crater_f1_10_100px_nac_holdout", "synthetic_mean_iou_fg", "eval_tta_flips"} <= card.metrics.keys()
+    assert (tmp_path / "a" / "MODEL_CARD.md").read_text().startswith("# Model card")
+
+
+def test_fine_tuning_starts_from_the_given_weights(tmp_path: Path) -> None:
+    base = train(TrainConfig(out=str(tmp_path / "base"), seed=0, **TINY))
+    # a zero learning rate leaves the starting weights untouched, BatchNorm running statistics aside
+    tuned = train(TrainConfig(out=str(tmp_path / "ft"), seed=1, lr=0.0, init=str(base.weights_path), tta_flips=2,
+                              **TINY))
+    a, b = _state(base.weights_path), _state(tuned.weights_path)
+    learned = [k for k in a if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))]
+    assert all(torch.equal(a[k], b[k]) for k in learned)
+    assert load_model(tuned.weights_path, "cpu").tta == 2
+    assert "fine-tuning " + base.weights_path.name in load_model(tuned.weights_path, "cpu").card.training_data
+    with pytest.raises(ValueError, match="architecture"):
+        train(TrainConfig(out=str(tmp_path / "x"), init=str(base.weights_path), **{**TINY, "decoder_channels": [8, 8]}))
+
+
+def test_config_file_then_flags(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.json"
+    cfg.write_text('{"steps": 7, "lr": 0.01, "init": "w.pt"}')
+    c = config_from_args(["--config", str(cfg), "--steps", "9", "--time-budget", "60"])
+    assert (c.steps, c.lr, c.init, c.time_budget_s) == (9, 0.01, "w.pt", 60.0)
