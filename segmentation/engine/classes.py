@@ -126,11 +126,11 @@ class ModelCard:
         lines += [
             "",
             "## Retraining",
-            "CPU (as shipped): "
-            "`python -m segmentation.engine.train --config segmentation/engine/configs/cpu_small.json`.",
-            "GPU (bf16 autocast, 14 data workers): "
-            "`python -m segmentation.engine.train --config segmentation/engine/configs/gpu.json --version v2`.",
-            "Both write `<name>-<version>-<sha8>.pt`, its `.json` card and this file into `--out`.",
+            "This run: `python -m segmentation.engine.train --config CONFIG.json` with the config above "
+            "(or `python manage.py train_segmenter ...`). Shipped configs in `segmentation/engine/configs/`: "
+            "`cpu_small.json` (from scratch on 2 CPU cores), `cpu_finetune.json` (continues the shipped weights "
+            "on a CPU), `gpu.json` (from scratch, bf16 autocast, 14 data workers).",
+            "Each run writes `<name>-<version>-<sha8>.pt`, its `.json` card and this file into `--out`.",
         ]
         detail = {k: v for k, v in self.metrics.items() if k not in self.targets}
         if detail:

@@ -116,3 +116,25 @@ def test_marker_search_matches_the_quadratic_rule(seed: int) -> None:
     got, want = _peaks(dist, comp, n), _reference_peaks(dist, comp, n)
     assert np.array_equal(got, want)
     assert set(np.unique(comp[got > 0])) == set(range(1, n + 1))  # every component has a marker
+
+
+def test_crater_across_the_antimeridian_is_cut_not_smeared() -> None:
+    from pyproj import CRS
+
+    # a 0..360 Mars map (central meridian 180): the antimeridian runs down the middle of the image
+    crs = CRS.from_proj4(f"+proj=eqc +lon_0=180 +R={MARS_R} +units=m +no_defs")
+    px = 1000.0  # metres per pixel
+    geo = Georef(Affine(px, 0, -100 * px, 0, -px, 50 * px), crs, MARS_R)
+    m = np.zeros((100, 200), np.uint8)
+    _disk(m, 100, 50, 30)  # centred on lon 180
+    _disk(m, 40, 50, 30)  # the same crater 60 km west, clear of the cut
+    feats = sorted((f for f in extract_features(m, georef=geo) if f.class_name == "crater"), key=_centre_x)
+    west, across = feats
+    assert across.geometry.geom_type == "MultiPolygon" and len(across.geometry.geoms) == 2
+    minx, _, maxx, _ = across.geometry.bounds
+    assert (minx, maxx) == (-180.0, 180.0)  # two halves touching the edges, not a band around the planet
+    assert max(p.bounds[2] - p.bounds[0] for p in across.geometry.geoms) < 1.0
+    assert across.diameter_km == pytest.approx(west.diameter_km, rel=0.01) == pytest.approx(30, rel=0.1)
+    assert across.perimeter_km == pytest.approx(west.perimeter_km, rel=0.01)
+    assert across.centre is not None and abs(across.centre[0]) == pytest.approx(180.0, abs=0.05)
+    assert west.geometry.geom_type == "Polygon" and 0 < west.geometry.bounds[0] < 180
