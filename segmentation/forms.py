@@ -12,3 +12,8 @@ class AnalysisStartForm(forms.Form):
     tile = forms.IntegerField(required=False, min_value=64, max_value=2048, help_text="Window size in pixels")
     overlap = forms.IntegerField(required=False, min_value=0, max_value=512, initial=64)
     min_area_px = forms.IntegerField(required=False, min_value=1, max_value=100_000, initial=16)
+    tta = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Test-time augmentation",
+        choices=[("", "Model default"), (1, "Off (fastest)"), (2, "2 passes (mirror)"), (4, "4 passes (all mirrors)")],
+        help_text="Averages the model over mirrored copies of each window: slower, slightly more accurate",
+    )

@@ -60,3 +60,7 @@ class AnalysisStartSerializer(serializers.Serializer):
     overlap = serializers.IntegerField(required=False, min_value=0, max_value=512)
     batch_size = serializers.IntegerField(required=False, min_value=1, max_value=64)
     min_area_px = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
+    tta = serializers.ChoiceField(
+        choices=[1, 2, 4], required=False, allow_null=True,
+        help_text="Forward passes per window with mirrored copies (default: the model card's)",
+    )

@@ -22,7 +22,8 @@ from segmentation.models import Analysis, Feature, ModelVersion
 log = logging.getLogger(__name__)
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT_PARAMETERS: dict[str, Any] = {"tile": None, "overlap": 64, "batch_size": 4, "min_area_px": 16}
+# tile None = the model card's tile size; tta None = the card's test-time augmentation (1, 2 or 4 passes)
+DEFAULT_PARAMETERS: dict[str, Any] = {"tile": None, "overlap": 64, "batch_size": 4, "min_area_px": 16, "tta": None}
 
 
 class AnalysisError(Exception):
@@ -118,7 +119,10 @@ def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
             number = int(value)
         except (TypeError, ValueError):
             raise AnalysisError(f"Parameter {key!r} must be an integer.") from None
-        bounds = {"tile": (64, 2048), "overlap": (0, 512), "batch_size": (1, 64), "min_area_px": (1, 100_000)}[key]
+        if key == "tta" and number not in (1, 2, 4):
+            raise AnalysisError("Parameter 'tta' must be 1, 2 or 4 forward passes per tile.")
+        bounds = {"tile": (64, 2048), "overlap": (0, 512), "batch_size": (1, 64), "min_area_px": (1, 100_000),
+                  "tta": (1, 4)}[key]
         if not bounds[0] <= number <= bounds[1]:
             raise AnalysisError(f"Parameter {key!r} must be between {bounds[0]} and {bounds[1]}.")
         clean[key] = number
@@ -191,7 +195,7 @@ def analysis_run(analysis_id: int) -> bool:
     timings: dict[str, float] = {}
     try:
         t0 = time.monotonic()
-        model = load_model(Path(settings.BASE_DIR) / analysis.model_version.weights_file)
+        model = load_model(Path(settings.BASE_DIR) / analysis.model_version.weights_file, tta=params.get("tta"))
         timings["load_model"] = time.monotonic() - t0
 
         last_beat = [0.0]

@@ -53,6 +53,10 @@ def test_start_refusals(cast: Any, make_raster: Any, mars_crop: Path, small_mode
     assert client.post(f"/api/v1/rasters/{raster.pk}/analyses/", {"tile": 5}, format="json").status_code == 400
     response = client.post(f"/api/v1/rasters/{raster.pk}/analyses/", {"tile": 128, "overlap": 100}, format="json")
     assert response.status_code == 400 and "overlap" in response.json()["detail"]
+    assert client.post(f"/api/v1/rasters/{raster.pk}/analyses/", {"tta": 3}, format="json").status_code == 400
+    raster.refresh_from_db()
+    with pytest.raises(services.AnalysisError, match="1, 2 or 4"):
+        _start(cast.owner, raster, small_model, tta=3)
     assert api_for(cast.stranger).post(f"/api/v1/rasters/{raster.pk}/analyses/", {}, format="json").status_code == 404
     assert api_for(None).post(f"/api/v1/rasters/{raster.pk}/analyses/", {}, format="json").status_code in {401, 403}
     assert Analysis.objects.count() == 0
@@ -204,3 +208,16 @@ def test_model_registry_registers_shipped_weights(
     services.model_versions_sync(tmp_path)  # idempotent, and a registered file is not read again
     assert ModelVersion.objects.filter(name="test-unet").count() == 1
     assert services.default_model_version() == registered[0]
+
+
+def test_test_time_augmentation_is_a_parameter(
+    cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion
+) -> None:
+    import rasterio
+
+    raster = make_raster(mars_crop)
+    plain = run_now(_start(cast.owner, raster, small_model, tile=128, tta=1))
+    mirrored = run_now(_start(cast.owner, raster, small_model, tile=128, tta=4))
+    assert plain.status == mirrored.status == "done" and mirrored.parameters["tta"] == 4
+    with rasterio.open(plain.confidence_path) as a, rasterio.open(mirrored.confidence_path) as b:
+        assert not (a.read(1) == b.read(1)).all()  # the small model is not mirror-symmetric: passes were averaged
