@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from rasters.selectors import raster_for_user
 from segmentation import selectors, services, views_support
+from segmentation.models import ModelVersion
 from segmentation.serializers import AnalysisSerializer, AnalysisStartSerializer, ModelVersionSerializer
 
 
@@ -21,6 +22,8 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ModelVersionSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no database (it may not exist yet)
+            return ModelVersion.objects.none()
         services.model_versions_sync()
         return selectors.model_versions()
 
