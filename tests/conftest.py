@@ -149,3 +149,25 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         finally:
             context.close()
             browser.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop this run's test database when pytest-django could not: a straggling connection (a live-server
+    thread or a worker killed mid-job) makes its plain DROP fail, and each run would leave one behind."""
+    from django.conf import settings
+
+    if not settings.configured or session.config.getoption("reuse_db", default=False):
+        return
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
+    name = db.get("TEST", {}).get("NAME")
+    if not name:
+        return
+    import psycopg
+    from psycopg import sql
+
+    try:
+        with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"],
+                             dbname="postgres", autocommit=True, connect_timeout=5) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        print(f"\ncould not drop the test database {name}: {exc}", file=sys.stderr)
