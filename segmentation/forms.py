@@ -1,5 +1,6 @@
 from django import forms
 
+from segmentation.engine.weights import TTA_FLIPS
 from segmentation.models import ModelVersion
 
 
@@ -14,6 +15,6 @@ class AnalysisStartForm(forms.Form):
     min_area_px = forms.IntegerField(required=False, min_value=1, max_value=100_000, initial=16)
     tta = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, label="Test-time augmentation",
-        choices=[("", "Model default"), (1, "Off (fastest)"), (2, "2 passes (mirror)"), (4, "4 passes (all mirrors)")],
+        choices=[("", "Model default")] + [(n, "Off (fastest)" if n == 1 else f"{n} passes") for n in TTA_FLIPS],
         help_text="Averages the model over mirrored copies of each window: slower, slightly more accurate",
     )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from rasters.models import Raster
+from segmentation.engine.weights import TTA_FLIPS
 from segmentation.models import Analysis, ModelVersion
 
 
@@ -61,6 +62,6 @@ class AnalysisStartSerializer(serializers.Serializer):
     batch_size = serializers.IntegerField(required=False, min_value=1, max_value=64)
     min_area_px = serializers.IntegerField(required=False, min_value=1, max_value=100_000)
     tta = serializers.ChoiceField(
-        choices=[1, 2, 4], required=False, allow_null=True,
+        choices=sorted(TTA_FLIPS), required=False, allow_null=True,
         help_text="Forward passes per window with mirrored copies (default: the model card's)",
     )

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rasters.models import Raster
+from segmentation.engine.weights import TTA_FLIPS
 from segmentation.models import Analysis, Feature, ModelVersion
 
 log = logging.getLogger(__name__)
@@ -119,10 +120,12 @@ def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
             number = int(value)
         except (TypeError, ValueError):
             raise AnalysisError(f"Parameter {key!r} must be an integer.") from None
-        if key == "tta" and number not in (1, 2, 4):
-            raise AnalysisError("Parameter 'tta' must be 1, 2 or 4 forward passes per tile.")
-        bounds = {"tile": (64, 2048), "overlap": (0, 512), "batch_size": (1, 64), "min_area_px": (1, 100_000),
-                  "tta": (1, 4)}[key]
+        if key == "tta":
+            if number not in TTA_FLIPS:
+                raise AnalysisError("Parameter 'tta' must be 1, 2 or 4 forward passes per tile.")
+            clean[key] = number
+            continue
+        bounds = {"tile": (64, 2048), "overlap": (0, 512), "batch_size": (1, 64), "min_area_px": (1, 100_000)}[key]
         if not bounds[0] <= number <= bounds[1]:
             raise AnalysisError(f"Parameter {key!r} must be between {bounds[0]} and {bounds[1]}.")
         clean[key] = number

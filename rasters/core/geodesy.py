@@ -117,7 +117,11 @@ def _contains_pole(
     return 0 < col < width and 0 < row < height
 
 
-def _split_at_antimeridian(polygon: Polygon) -> Footprint:
+def split_at_antimeridian(polygon: Polygon | MultiPolygon) -> Footprint:
+    """Cut a lon/lat polygon whose longitudes run past +-180 into parts within -180..180."""
+    minx, _, maxx, _ = polygon.bounds
+    if minx >= -180.0 and maxx <= 180.0:
+        return polygon
     pieces = []
     for shift in (-360.0, 0.0, 360.0):
         window = box(-180.0 + shift, -90.0, 180.0 + shift, 90.0)
@@ -182,7 +186,7 @@ def footprint_lonlat(
     polygon = Polygon(zip(unwrapped.tolist(), lat.tolist(), strict=True))
     if not polygon.is_valid:
         polygon = unary_union(_polygons(make_valid(polygon)))
-    return _split_at_antimeridian(polygon)
+    return split_at_antimeridian(polygon)
 
 
 def pixel_size_m(

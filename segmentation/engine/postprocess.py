@@ -67,7 +67,8 @@ class Georef:
         """Transform a pixel-space shapely geometry to continuous lon/lat.
 
         A feature across the antimeridian keeps continuous longitudes (179.9 -> 180.1, not -179.9), so its
-        outline stays a small shape; :func:`split_antimeridian` cuts it into parts within -180..180.
+        outline stays a small shape; :func:`rasters.core.geodesy.split_at_antimeridian` then cuts it into
+        parts within -180..180.
         """
         import shapely
 
@@ -84,25 +85,6 @@ class Georef:
         lon, lat = self.lonlat(np.array([col, col + dcol]), np.array([row, row + drow]))
         _, _, dist = self.geod.inv(lon[0], lat[0], lon[1], lat[1])
         return float(dist) / 1000.0
-
-
-def split_antimeridian(geom: Any) -> Any:
-    """Cut a lon/lat geometry with longitudes beyond +-180 into a Multi* whose parts lie within -180..180."""
-    import shapely
-    from shapely.geometry import box
-
-    minx, _, maxx, _ = geom.bounds
-    if minx >= -180.0 and maxx <= 180.0:
-        return geom
-    pieces = []
-    for shift in (-360.0, 0.0, 360.0):
-        piece = geom.intersection(box(-180.0 + shift, -90.0, 180.0 + shift, 90.0))
-        if not piece.is_empty:
-            pieces.append(shapely.affinity.translate(piece, xoff=-shift))
-    # keep the geometry's own dimension: slivers along the cut are dropped
-    dim = shapely.get_dimensions(geom)
-    parts = [p for piece in pieces for p in getattr(piece, "geoms", [piece]) if shapely.get_dimensions(p) == dim]
-    return shapely.union_all(parts)
 
 
 def skeleton_length(skel: np.ndarray, dist: np.ndarray | None = None) -> float:
@@ -203,14 +185,16 @@ def extract_features(
 
 def _georeference(f: Feature, g: Georef, shapely: Any) -> None:
     """Fill lon/lat geometry and spherical measurements of one feature."""
+    from rasters.core.geodesy import split_at_antimeridian
+
     geom = g.geometry(f.pixel_geometry)
-    f.geometry = split_antimeridian(geom)
+    f.geometry = split_at_antimeridian(geom)
     # measured on the uncut outline: the cut along the antimeridian is not part of the perimeter
     area_m2, perim_m = g.geod.geometry_area_perimeter(geom)
     f.area_km2, f.perimeter_km = abs(area_m2) / 1e6, perim_m / 1000.0
     if f.centre_px is not None:
         lon, lat = g.lonlat(np.array([f.centre_px[0]]), np.array([f.centre_px[1]]))
-        f.centre = (float((lon[0] + 180.0) % 360.0 - 180.0), float(lat[0]))
+        f.centre = (float(lon[0]), float(lat[0]))
     if f.diameter_px is not None:
         f.diameter_km = 2.0 * float(np.sqrt(f.area_km2 / np.pi))  # equal-area diameter of the small circle
     if f.length_px is not None and f.centre_px is not None and f.orientation_deg is not None:

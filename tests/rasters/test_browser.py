@@ -10,6 +10,7 @@ import pytest
 
 from rasters.models import Raster
 from tests.conftest import ARTIFACTS, WorkerProcess
+from tests.journey.helpers import login
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,15 +28,6 @@ _DROP = """([name, b64, selector]) => {
 def drop_file(page: Any, path: Path, selector: str = "#dropzone", name: str | None = None) -> None:
     """Drop ``path`` on ``selector`` as the browser would: a DataTransfer holding a File made from its bytes."""
     page.evaluate(_DROP, [name or path.name, base64.b64encode(path.read_bytes()).decode(), selector])
-
-
-def login(page: Any, base: str, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
 
 
 def upload_by_drop(page: Any, base: str, path: Path) -> int:

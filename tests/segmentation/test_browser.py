@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from segmentation.models import Analysis
 from tests.conftest import ARTIFACTS, WorkerProcess
 from tests.factories import PASSWORD
+from tests.journey.helpers import login, watch_analysis
 from tests.segmentation.test_worker import make_large_mars
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,29 +24,13 @@ def test_start_analysis_and_watch_progress(
     large = make_large_mars(arabia, tmp_path / "big.tif", 10)
     raster = make_raster(large)
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", cast.owner.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    login(page, live_server.url, cast.owner.username, PASSWORD)
     page.goto(f"{live_server.url}/images/{raster.pk}/")
     page.fill("#start-analysis #id_tile", "256")
     page.fill("#start-analysis #id_overlap", "32")
     page.click("#start-analysis button[type=submit]")
     page.wait_for_url("**/analyses/*/")
-    seen: list[float] = []
-    for _ in range(1200):
-        try:  # the page reloads itself when the analysis finishes
-            value = page.evaluate(
-                "() => { const el = document.querySelector('#progress'); return el ? el.value : null; }"
-            )
-            if value is not None:
-                seen.append(float(value))
-            if page.query_selector("text=features shown"):
-                break
-        except PlaywrightError:
-            pass
-        page.wait_for_timeout(100)
-    page.wait_for_selector("text=features shown", timeout=120_000)
+    seen = watch_analysis(page, timeout_s=120)
     page.screenshot(path=str(ARTIFACTS / "analysis-01-results.png"))
     advancing = [v for v in seen if 0 < v < 100]
     assert advancing, f"the progress bar never showed an intermediate value: {seen[:20]}"
