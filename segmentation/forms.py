@@ -18,3 +18,8 @@ class AnalysisStartForm(forms.Form):
         choices=[("", "Model default")] + [(n, "Off (fastest)" if n == 1 else f"{n} passes") for n in TTA_FLIPS],
         help_text="Averages the model over mirrored copies of each window: slower, slightly more accurate",
     )
+    contrast_view = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Second look for craters", initial=1,
+        choices=[(1, "On (finds craters inside bigger craters)"), (0, "Off (half the time)")],
+        help_text="Runs the model again on a local-contrast copy of the image; twice the forward passes",
+    )

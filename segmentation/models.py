@@ -88,6 +88,11 @@ class Analysis(models.Model):
         return self.directory / "confidence.tif"
 
     @property
+    def crater_view_path(self) -> Path:
+        """Crater confidence of the local-contrast second view (written when the analysis runs it)."""
+        return self.directory / "crater-view.tif"
+
+    @property
     def progress_percent(self) -> int:
         if not self.progress_total:
             return 100 if self.status == self.Status.DONE else 0

@@ -65,3 +65,8 @@ class AnalysisStartSerializer(serializers.Serializer):
         choices=sorted(TTA_FLIPS), required=False, allow_null=True,
         help_text="Forward passes per window with mirrored copies (default: the model card's)",
     )
+    contrast_view = serializers.BooleanField(
+        required=False, allow_null=True,
+        help_text="Also detect craters on a local-contrast copy of the image, which finds craters nested in "
+        "bigger ones; twice the forward passes (default: true)",
+    )

@@ -23,8 +23,11 @@ from segmentation.models import Analysis, Feature, ModelVersion
 log = logging.getLogger(__name__)
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-# tile None = the model card's tile size; tta None = the card's test-time augmentation (1, 2 or 4 passes)
-DEFAULT_PARAMETERS: dict[str, Any] = {"tile": None, "overlap": 64, "batch_size": 4, "min_area_px": 16, "tta": None}
+# tile None = the model card's tile size; tta None = the card's test-time augmentation (1, 2 or 4 passes);
+# contrast_view: craters also from the local-contrast second view (segmentation.engine.contrast_view)
+DEFAULT_PARAMETERS: dict[str, Any] = {
+    "tile": None, "overlap": 64, "batch_size": 4, "min_area_px": 16, "tta": None, "contrast_view": True,
+}
 
 
 class AnalysisError(Exception):
@@ -120,6 +123,11 @@ def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
             number = int(value)
         except (TypeError, ValueError):
             raise AnalysisError(f"Parameter {key!r} must be an integer.") from None
+        if key == "contrast_view":
+            if number not in (0, 1):
+                raise AnalysisError("Parameter 'contrast_view' must be true or false (1 or 0).")
+            clean[key] = bool(number)
+            continue
         if key == "tta":
             if number not in TTA_FLIPS:
                 raise AnalysisError("Parameter 'tta' must be 1, 2 or 4 forward passes per tile.")
@@ -216,10 +224,12 @@ def analysis_run(analysis_id: int) -> bool:
 
         analysis.directory.mkdir(parents=True, exist_ok=True)
         t0 = time.monotonic()
+        analysis.crater_view_path.unlink(missing_ok=True)  # a retry without the view must not read an old one
         segment_raster(
             raster.cog_path, analysis.mask_path, analysis.confidence_path, model,
             tile=params.get("tile") or model.card.tile_size, overlap=params.get("overlap", 64),
             batch_size=params.get("batch_size", 4), progress=progress, cancel=cancelled,
+            dst_crater_view_path=analysis.crater_view_path if params.get("contrast_view", True) else None,
         )
         timings["inference"] = time.monotonic() - t0
         t0 = time.monotonic()
@@ -264,13 +274,18 @@ def _extract(analysis: Analysis, model: Any) -> list[Any]:
     raster = analysis.raster
     with rasterio.open(analysis.mask_path) as m, rasterio.open(analysis.confidence_path) as c:
         mask, conf, transform = m.read(1), c.read(1), m.transform
+    view = None
+    if analysis.crater_view_path.exists():
+        with rasterio.open(analysis.crater_view_path) as v:
+            view = v.read(1)
     georef = None
     if raster.georeferenced and raster.body is not None and raster.crs_wkt:
         import pyproj
 
         georef = Georef(transform, pyproj.CRS.from_wkt(raster.crs_wkt), raster.body.mean_radius_m)
     return extract_features(
-        mask, conf, classes=model.card.classes, georef=georef, min_area_px=analysis.parameters.get("min_area_px", 16)
+        mask, conf, classes=model.card.classes, georef=georef, min_area_px=analysis.parameters.get("min_area_px", 16),
+        crater_view=view,
     )
 
 

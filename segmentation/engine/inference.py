@@ -24,7 +24,16 @@ from .errors import (
     UnsupportedBandLayoutError,
 )
 from .normalize import MAX_SAMPLES, robust_percentiles, to_luminance, to_unit, unit_to_model
-from .tiling import CancelFn, Predictor, ProgressFn, SegmentationResult, run_tiled, segment_array
+from .tiling import (
+    CancelFn,
+    Predictor,
+    ProgressFn,
+    SegmentationResult,
+    crater_class_index,
+    pass_progress,
+    run_tiled,
+    segment_array,
+)
 
 __all__ = ["RasterSegmentation", "SegmentationResult", "segment_array", "segment_raster"]
 
@@ -42,6 +51,7 @@ class RasterSegmentation:
     model_version: str
     class_pixels: dict[int, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
+    crater_view_path: Path | None = None
 
 
 @contextmanager
@@ -100,6 +110,7 @@ def segment_raster(
     src_path: str | os.PathLike[str], dst_mask_path: str | os.PathLike[str], dst_conf_path: str | os.PathLike[str],
     model: Predictor, *, tile: int = 512, overlap: int = 64, batch_size: int = 4,
     progress: ProgressFn | None = None, cancel: CancelFn | None = None, num_classes: int | None = None,
+    dst_crater_view_path: str | os.PathLike[str] | None = None,
 ) -> RasterSegmentation:
     """Segment a raster file of any size into a uint8 class-mask GeoTIFF and a uint8 confidence GeoTIFF.
 
@@ -112,18 +123,19 @@ def segment_raster(
 
     t0 = time.perf_counter()
     src_path, mask_path, conf_path = Path(src_path), Path(dst_mask_path), Path(dst_conf_path)
+    view_path = Path(dst_crater_view_path) if dst_crater_view_path is not None else None
     card = getattr(model, "card", None)
     n_cls = num_classes or (len(card.classes) if card is not None else 4)
     # GDAL's block cache defaults to 5% of RAM; a band-by-band pass never revisits blocks, so a small cache keeps
     # memory flat as the image grows instead of filling with blocks already used.
     with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
         return _segment(src_path, mask_path, conf_path, model, n_cls, tile=tile, overlap=overlap,
-                        batch_size=batch_size, progress=progress, cancel=cancel, t0=t0)
+                        batch_size=batch_size, progress=progress, cancel=cancel, t0=t0, view_path=view_path)
 
 
 def _segment(
     src_path: Path, mask_path: Path, conf_path: Path, model: Predictor, n_cls: int, *, tile: int, overlap: int,
-    batch_size: int, progress: ProgressFn | None, cancel: CancelFn | None, t0: float,
+    batch_size: int, progress: ProgressFn | None, cancel: CancelFn | None, t0: float, view_path: Path | None,
 ) -> RasterSegmentation:
     import rasterio
     from rasterio.windows import Window
@@ -152,9 +164,11 @@ def _segment(
                 dst_c = rasterio.open(conf_path, "w", nodata=0, **profile)
             with dst_m, dst_c:
 
+                def read_lum(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+                    return to_luminance(src.read(window=Window(0, r0, src.width, r1 - r0)), nodata)
+
                 def read_rows(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
-                    data = src.read(window=Window(0, r0, src.width, r1 - r0))
-                    lum, valid = to_luminance(data, nodata)
+                    lum, valid = read_lum(r0, r1)
                     return unit_to_model(to_unit(lum, p_lo, p_hi, valid)), valid
 
                 def write_rows(r0: int, m: np.ndarray, c: np.ndarray) -> None:
@@ -163,12 +177,20 @@ def _segment(
                     dst_c.write(np.round(c * 255).astype(np.uint8), 1, window=win)
                     class_pixels[:] += np.bincount(m.ravel(), minlength=256)
 
+                crater = crater_class_index(model) if view_path is not None else None
+                passes = 1 if crater is None else 2
                 with deterministic_torch():
                     run_tiled(read_rows, write_rows, src.height, src.width, model, n_cls, tile=tile,
-                              overlap=overlap, batch_size=batch_size, progress=progress, cancel=cancel)
+                              overlap=overlap, batch_size=batch_size, progress=pass_progress(progress, 0, passes),
+                              cancel=cancel)
+                    if view_path is not None and crater is not None:
+                        _crater_view(src, read_lum, view_path, profile, model, n_cls, crater, tile=tile,
+                                     overlap=overlap, batch_size=batch_size,
+                                     progress=pass_progress(progress, 1, passes), cancel=cancel)
         except (SegmentationCancelled, Exception):
-            for p in (mask_path, conf_path):
-                p.unlink(missing_ok=True)
+            for p in (mask_path, conf_path, view_path):
+                if p is not None:
+                    p.unlink(missing_ok=True)
             raise
         crs_wkt = src.crs.to_wkt() if georef else None
         transform = tuple(src.transform)[:6] if georef else None
@@ -177,5 +199,35 @@ def _segment(
         mask_path=mask_path, conf_path=conf_path, width=width, height=height, crs_wkt=crs_wkt,
         transform=transform, model_version=getattr(model, "version", "unknown"),
         class_pixels={i: int(v) for i, v in enumerate(class_pixels[:n_cls])},
-        elapsed_s=time.perf_counter() - t0,
+        elapsed_s=time.perf_counter() - t0, crater_view_path=view_path if view_path and view_path.exists() else None,
     )
+
+
+def _crater_view(
+    src: Any, read_lum: Any, view_path: Path, profile: dict[str, Any], model: Predictor, n_cls: int, crater: int,
+    *, tile: int, overlap: int, batch_size: int, progress: ProgressFn | None, cancel: CancelFn | None,
+) -> None:
+    """Second pass over the high-passed image, band by band (each band read with a halo), crater class only."""
+    import rasterio
+    from rasterio.windows import Window
+
+    from .contrast_view import high_pass_rows, view_percentiles
+
+    height, width = src.height, src.width
+    v_lo, v_hi = view_percentiles(read_lum, height, width, band_rows=tile)
+
+    def read_rows(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+        hp, valid = high_pass_rows(read_lum, height, r0, r1)
+        return unit_to_model(to_unit(hp, v_lo, v_hi, valid)), valid
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dst = rasterio.open(view_path, "w", nodata=0, **profile)
+    with dst:
+
+        def write_rows(r0: int, m: np.ndarray, c: np.ndarray) -> None:
+            out = np.where(m == crater, np.round(c * 255), 0).astype(np.uint8)
+            dst.write(out, 1, window=Window(0, r0, width, m.shape[0]))
+
+        run_tiled(read_rows, write_rows, height, width, model, n_cls, tile=tile, overlap=overlap,
+                  batch_size=batch_size, progress=progress, cancel=cancel)

@@ -53,9 +53,12 @@ def segment_file(
     input_path: str | os.PathLike[str], out_geojson: str | os.PathLike[str], *,
     catalog_csv: str | os.PathLike[str] | None = None, model: Any = None, model_path: str | None = None,
     body: str | None = None, tile: int | None = None, overlap: int = 64, batch_size: int = 4,
-    min_area_px: int = 16, progress: Any = None, tta: int | None = None,
+    min_area_px: int = 16, progress: Any = None, tta: int | None = None, contrast_view: bool = True,
 ) -> SegmentOutput:
-    """Run the (shipped) model on any GeoTIFF or plain image and write features; no database involved."""
+    """Run the (shipped) model on any GeoTIFF or plain image and write features; no database involved.
+
+    ``contrast_view`` also detects craters on a local-contrast copy (see :mod:`.contrast_view`).
+    """
     import rasterio
     from pyproj import CRS
 
@@ -68,17 +71,22 @@ def segment_file(
     overlap = min(overlap, tile // 4)  # small-tile models: keep the stride useful
     with tempfile.TemporaryDirectory(prefix="geoplanet-seg-") as tmp:
         res = segment_raster(input_path, Path(tmp) / "mask.tif", Path(tmp) / "conf.tif", loaded, tile=tile,
-                             overlap=overlap, batch_size=batch_size, progress=progress)
+                             overlap=overlap, batch_size=batch_size, progress=progress,
+                             dst_crater_view_path=Path(tmp) / "crater-view.tif" if contrast_view else None)
         # postprocessing needs whole-image connectivity; the uint8 rasters are small next to the probabilities
         with rasterio.open(res.mask_path) as m, rasterio.open(res.conf_path) as c:
             mask, conf = m.read(1), c.read(1)
             transform = m.transform
+        view = None
+        if res.crater_view_path is not None:
+            with rasterio.open(res.crater_view_path) as v:
+                view = v.read(1)
     georef = None
     crs = CRS.from_wkt(res.crs_wkt) if res.crs_wkt else None
     name, radius = body_from_crs(crs, body)
     if crs is not None and radius is not None:
         georef = Georef(transform, crs, radius)
-    feats = extract_features(mask, conf, georef=georef, min_area_px=min_area_px)
+    feats = extract_features(mask, conf, georef=georef, min_area_px=min_area_px, crater_view=view)
     out = Path(out_geojson)
     out.parent.mkdir(parents=True, exist_ok=True)
     fc = to_geojson(feats, name, res.model_version)

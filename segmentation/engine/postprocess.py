@@ -14,6 +14,7 @@ import numpy as np
 from scipy import ndimage
 
 from .classes import DEFAULT_CLASSES, ClassSpec
+from .contrast_view import with_view_craters
 from .instances import crater_instances
 
 
@@ -135,22 +136,25 @@ def extract_features(
     mask: np.ndarray, conf: np.ndarray | None = None, *,
     classes: tuple[ClassSpec, ...] | list[ClassSpec] = DEFAULT_CLASSES,
     georef: Georef | None = None, min_area_px: int = 16, simplify_px: float = 0.75,
+    crater_view: np.ndarray | None = None,
 ) -> list[Feature]:
     """Vectorise and measure every crater instance and every valley/ridge component of ``mask``.
 
     ``conf`` is float in [0, 1] or uint8 in [0, 255]. Specks under ``min_area_px`` are dropped.
+    ``crater_view`` (same scales) is the second view's crater confidence; its craters join the mask's
+    through :func:`contrast_view.with_view_craters`, so craters nested in bigger ones are found too.
     """
     import shapely
     from shapely.geometry import Point
     from skimage.morphology import skeletonize
 
-    cf = None
-    if conf is not None:
-        cf = conf.astype(np.float32) / 255.0 if conf.dtype == np.uint8 else conf.astype(np.float32)
+    cf = None if conf is None else _unit_confidence(conf)
     feats: list[Feature] = []
     by_name = {c.name: c.index for c in classes}
     if "crater" in by_name:
         dets, _ = crater_instances(mask, cf, by_name["crater"], min_area_px=min_area_px)
+        if crater_view is not None:
+            dets = with_view_craters(dets, _unit_confidence(crater_view), min_area_px=min_area_px)
         for d in dets:
             pix = Point(d.cx, d.cy).buffer(d.diameter / 2.0, quad_segs=16)
             f = Feature("crater", pix, pix, d.confidence, float(d.area_px), centre=(d.cx, d.cy),
@@ -181,6 +185,11 @@ def extract_features(
         for f in feats:
             _georeference(f, georef, shapely)
     return feats
+
+
+def _unit_confidence(conf: np.ndarray) -> np.ndarray:
+    """Confidence as float32 in [0, 1] from a float array or a uint8 raster scaled to 255."""
+    return conf.astype(np.float32) / 255.0 if conf.dtype == np.uint8 else conf.astype(np.float32)
 
 
 def _georeference(f: Feature, g: Georef, shapely: Any) -> None:

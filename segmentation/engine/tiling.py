@@ -30,10 +30,15 @@ class Predictor(Protocol):
 
 @dataclass
 class SegmentationResult:
-    """In-memory result: class mask (uint8, nodata -> 0) and confidence = max softmax prob (0 at nodata)."""
+    """In-memory result: class mask (uint8, nodata -> 0) and confidence = max softmax prob (0 at nodata).
+
+    ``crater_view`` (with ``crater_view=True``): the second view's crater confidence, the max softmax
+    probability where that view's class is crater and 0 elsewhere (see :mod:`.contrast_view`).
+    """
 
     mask: np.ndarray
     conf: np.ndarray
+    crater_view: np.ndarray | None = None
 
 
 def window_starts(length: int, tile: int, stride: int) -> list[int]:
@@ -114,9 +119,12 @@ def run_tiled(
 def segment_array(
     image: np.ndarray, model: Predictor, *, nodata: float | None = None, num_classes: int | None = None,
     tile: int = 512, overlap: int = 64, batch_size: int = 4,
-    progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+    progress: ProgressFn | None = None, cancel: CancelFn | None = None, crater_view: bool = False,
 ) -> SegmentationResult:
-    """Segment an in-memory image ((H, W) or (bands, H, W), any dtype) with the same tiling as files."""
+    """Segment an in-memory image ((H, W) or (bands, H, W), any dtype) with the same tiling as files.
+
+    ``crater_view`` also runs the local-contrast second view for craters (twice the forward passes).
+    """
     lum, valid = to_luminance(image, nodata)
     if lum.size == 0:
         raise EmptyInputError("image has no pixels")
@@ -136,9 +144,44 @@ def segment_array(
         mask[r0:r0 + m.shape[0]] = m
         conf[r0:r0 + c.shape[0]] = c
 
+    crater = crater_class_index(model)
+    passes = 2 if crater_view and crater is not None else 1
     run_tiled(read_rows, write_rows, h, w, model, n_cls, tile=tile, overlap=overlap, batch_size=batch_size,
-              progress=progress, cancel=cancel)
-    return SegmentationResult(mask=mask, conf=conf)
+              progress=pass_progress(progress, 0, passes), cancel=cancel)
+    if passes == 1:
+        return SegmentationResult(mask=mask, conf=conf)
+    from .contrast_view import high_pass, view_percentiles
+
+    v_lo, v_hi = view_percentiles(lambda r0, r1: (lum[r0:r1], valid[r0:r1]), h, w)
+    xv = unit_to_model(to_unit(high_pass(lum, valid), v_lo, v_hi, valid))
+    view = np.zeros((h, w), dtype=np.float32)
+
+    def write_view(r0: int, m: np.ndarray, c: np.ndarray) -> None:
+        view[r0:r0 + m.shape[0]] = np.where(m == crater, c, 0)
+
+    run_tiled(lambda r0, r1: (xv[r0:r1], valid[r0:r1]), write_view, h, w, model, n_cls, tile=tile,
+              overlap=overlap, batch_size=batch_size, progress=pass_progress(progress, 1, passes), cancel=cancel)
+    return SegmentationResult(mask=mask, conf=conf, crater_view=view)
+
+
+def pass_progress(progress: ProgressFn | None, index: int, passes: int) -> ProgressFn | None:
+    """Progress of pass ``index`` of ``passes`` over the same windows, reported as one count for the whole run."""
+    if progress is None or passes == 1:
+        return progress
+    report = progress
+
+    def scaled(done: int, total: int) -> None:
+        report(index * total + done, passes * total)
+
+    return scaled
+
+
+def crater_class_index(model: Predictor) -> int | None:
+    """Index of the model's crater class (1 for a model without a card), None when it has none."""
+    card = getattr(model, "card", None)
+    if card is None:
+        return 1
+    return next((c.index for c in card.classes if c.name == "crater"), None)
 
 
 def _num_classes(model: Predictor) -> int:

@@ -221,3 +221,31 @@ def test_test_time_augmentation_is_a_parameter(
     assert plain.status == mirrored.status == "done" and mirrored.parameters["tta"] == 4
     with rasterio.open(plain.confidence_path) as a, rasterio.open(mirrored.confidence_path) as b:
         assert not (a.read(1) == b.read(1)).all()  # the small model is not mirror-symmetric: passes were averaged
+
+
+def test_the_crater_second_view_is_a_parameter(
+    cast: Any, make_raster: Any, mars_crop: Path, small_model: ModelVersion
+) -> None:
+    raster = make_raster(mars_crop)
+    on = run_now(_start(cast.owner, raster, small_model, tile=128))
+    off = run_now(_start(cast.owner, raster, small_model, tile=128, contrast_view=False))
+    assert on.status == off.status == "done"
+    assert on.parameters["contrast_view"] is True and off.parameters["contrast_view"] is False
+    assert on.crater_view_path.exists() and not off.crater_view_path.exists()
+    craters_on = Feature.objects.filter(analysis=on, class_name="crater").count()
+    craters_off = Feature.objects.filter(analysis=off, class_name="crater").count()
+    assert craters_on >= craters_off  # the view only adds craters
+    # a retry without the view must not pick up the file of an earlier run
+    Analysis.objects.filter(pk=on.pk).update(status="failed", parameters={**on.parameters, "contrast_view": False})
+    on.refresh_from_db()
+    assert services.analysis_retry(on)
+    on = run_now(on)
+    assert not on.crater_view_path.exists()
+    assert Feature.objects.filter(analysis=on, class_name="crater").count() == craters_off
+    client = api_for(cast.owner)
+    response = client.post(f"/api/v1/rasters/{raster.pk}/analyses/", {"contrast_view": "maybe"}, format="json")
+    assert response.status_code == 400 and "contrast_view" in response.json()
+    with pytest.raises(services.AnalysisError, match="contrast_view"):
+        _start(cast.owner, raster, small_model, contrast_view=2)
+    response = client.post(f"/api/v1/rasters/{raster.pk}/analyses/", {"contrast_view": False}, format="json")
+    assert response.status_code == 202 and response.json()["parameters"]["contrast_view"] is False

@@ -21,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--device", default=None)
         parser.add_argument("--tta", type=int, choices=(1, 2, 4), default=None,
                             help="forward passes per tile with mirrored copies (default: the model card's)")
+        parser.add_argument("--no-contrast-view", action="store_true",
+                            help="crater detections from the class mask only, without the local-contrast second view")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         """Print the metric tables."""
@@ -28,5 +30,9 @@ class Command(BaseCommand):
         from segmentation.engine.weights import load_model
 
         model = load_model(opts["model"], opts["device"], tta=opts["tta"])
-        report = evaluate_model(model, n_synthetic=opts["n_synthetic"], tile=model.card.tile_size)
-        self.stdout.write(f"model {model.version}, test-time passes {model.tta}\n" + report.format_table())
+        view = not opts["no_contrast_view"]
+        report = evaluate_model(model, n_synthetic=opts["n_synthetic"], tile=model.card.tile_size, contrast_view=view)
+        self.stdout.write(
+            f"model {model.version}, test-time passes {model.tta}, crater second view {'on' if view else 'off'}\n"
+            + report.format_table()
+        )

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=4)
         parser.add_argument("--tta", type=int, choices=(1, 2, 4), default=None,
                             help="forward passes per tile with mirrored copies (default: the model card's)")
+        parser.add_argument("--no-contrast-view", action="store_true",
+                            help="craters from the class mask only, without the local-contrast second view")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         """Run the pipeline and report counts."""
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         try:
             out = segment_file(opts["input"], opts["out"], catalog_csv=opts["catalog"], model_path=opts["model"],
                                body=opts["body"], tile=opts["tile"], batch_size=opts["batch_size"],
-                               tta=opts["tta"])
+                               tta=opts["tta"], contrast_view=not opts["no_contrast_view"])
         except (SegmentationError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         counts: dict[str, int] = {}

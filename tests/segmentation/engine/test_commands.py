@@ -52,3 +52,28 @@ def test_segment_command_on_plain_png(tmp_path: Path, tiny_weights: Path) -> Non
     assert tuple(rows[0]) == CSV_HEADER == ("x_px", "y_px", "diameter_px", "lon", "lat", "diameter_km", "confidence")
     for r in rows[1:]:
         assert r[3] == r[4] == r[5] == ""  # plain image: no georeference
+
+
+def test_segment_command_second_view_adds_nested_craters(tmp_path: Path) -> None:
+    """The shipped weights on a real NAC crop: the default catalogue has craters the mask-only one lacks."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from segmentation.engine.datasets import NAC_HOLDOUT, load_nac
+    from tests.shared import require_shared_data
+
+    require_shared_data()
+    if not settings.configured:
+        settings.configure()
+    from segmentation.management.commands.segment import Command
+
+    png = tmp_path / "nac.png"
+    Image.fromarray(load_nac(NAC_HOLDOUT[1]).image[:384, :384]).save(png)
+    rows = {}
+    for name, extra in (("default", []), ("mask-only", ["--no-contrast-view"])):
+        cat = tmp_path / f"{name}.csv"
+        call_command(Command(), str(png), "--out", str(tmp_path / f"{name}.geojson"), "--catalog", str(cat), *extra)
+        with open(cat) as fh:
+            rows[name] = {tuple(r[:3]) for r in list(csv.reader(fh))[1:]}
+    assert len(rows["mask-only"]) > 20
+    assert rows["mask-only"] < rows["default"]  # same first-view craters, plus the second view's
