@@ -158,7 +158,7 @@ def test_cancelling_during_the_view_leaves_no_outputs(tmp_path: Path, tiny_model
 
     outs = [tmp_path / n for n in ("m.tif", "c.tif", "v.tif")]
     with pytest.raises(SegmentationCancelled):
-        segment_raster(src, *outs[:2], tiny_model, tile=64, overlap=16, dst_crater_view_path=outs[2],
+        segment_raster(src, outs[0], outs[1], tiny_model, tile=64, overlap=16, dst_crater_view_path=outs[2],
                        progress=lambda d, t: ticks.append((d, t)), cancel=cancel)
     assert max(d for d, _ in ticks) < ticks[0][1]  # it stopped inside the second pass
     assert not any(p.exists() for p in outs)
