@@ -119,15 +119,13 @@ def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
             raise AnalysisError(f"Unknown parameter {key!r}; known: {', '.join(DEFAULT_PARAMETERS)}.")
         if value is None:
             continue
+        if key == "contrast_view":
+            clean[key] = _boolean(key, value)
+            continue
         try:
             number = int(value)
         except (TypeError, ValueError):
             raise AnalysisError(f"Parameter {key!r} must be an integer.") from None
-        if key == "contrast_view":
-            if number not in (0, 1):
-                raise AnalysisError("Parameter 'contrast_view' must be true or false (1 or 0).")
-            clean[key] = bool(number)
-            continue
         if key == "tta":
             if number not in TTA_FLIPS:
                 raise AnalysisError("Parameter 'tta' must be 1, 2 or 4 forward passes per tile.")
@@ -142,6 +140,17 @@ def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
     if clean["tile"] is not None and clean["overlap"] * 2 >= clean["tile"]:
         raise AnalysisError("The overlap must be less than half the tile size.")
     return clean
+
+
+def _boolean(key: str, value: Any) -> bool:
+    """True/False, 1/0 or the strings "true"/"false"/"1"/"0"; anything else (2, 0.5, "maybe") is refused."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    raise AnalysisError(f"Parameter {key!r} must be true or false (1 or 0).")
 
 
 def analysis_start(
@@ -229,7 +238,8 @@ def analysis_run(analysis_id: int) -> bool:
             raster.cog_path, analysis.mask_path, analysis.confidence_path, model,
             tile=params.get("tile") or model.card.tile_size, overlap=params.get("overlap", 64),
             batch_size=params.get("batch_size", 4), progress=progress, cancel=cancelled,
-            dst_crater_view_path=analysis.crater_view_path if params.get("contrast_view", True) else None,
+            # analyses stored before the view existed have no such key: they keep running without it
+            dst_crater_view_path=analysis.crater_view_path if params.get("contrast_view", False) else None,
         )
         timings["inference"] = time.monotonic() - t0
         t0 = time.monotonic()
@@ -275,7 +285,7 @@ def _extract(analysis: Analysis, model: Any) -> list[Any]:
     with rasterio.open(analysis.mask_path) as m, rasterio.open(analysis.confidence_path) as c:
         mask, conf, transform = m.read(1), c.read(1), m.transform
     view = None
-    if analysis.crater_view_path.exists():
+    if analysis.parameters.get("contrast_view", False) and analysis.crater_view_path.exists():
         with rasterio.open(analysis.crater_view_path) as v:
             view = v.read(1)
     georef = None

@@ -33,6 +33,7 @@ from .tiling import (
     pass_progress,
     run_tiled,
     segment_array,
+    window_starts,
 )
 
 __all__ = ["RasterSegmentation", "SegmentationResult", "segment_array", "segment_raster"]
@@ -178,6 +179,8 @@ def _segment(
                     class_pixels[:] += np.bincount(m.ravel(), minlength=256)
 
                 crater = crater_class_index(model) if view_path is not None else None
+                if view_path is not None:
+                    view_path.unlink(missing_ok=True)  # never leave an older run's view beside this one
                 passes = 1 if crater is None else 2
                 with deterministic_torch():
                     run_tiled(read_rows, write_rows, src.height, src.width, model, n_cls, tile=tile,
@@ -199,7 +202,7 @@ def _segment(
         mask_path=mask_path, conf_path=conf_path, width=width, height=height, crs_wkt=crs_wkt,
         transform=transform, model_version=getattr(model, "version", "unknown"),
         class_pixels={i: int(v) for i, v in enumerate(class_pixels[:n_cls])},
-        elapsed_s=time.perf_counter() - t0, crater_view_path=view_path if view_path and view_path.exists() else None,
+        elapsed_s=time.perf_counter() - t0, crater_view_path=view_path if crater is not None else None,
     )
 
 
@@ -214,7 +217,15 @@ def _crater_view(
     from .contrast_view import high_pass_rows, view_percentiles
 
     height, width = src.height, src.width
-    v_lo, v_hi = view_percentiles(read_lum, height, width, band_rows=tile)
+    windows = len(window_starts(height, tile, tile - overlap)) * len(window_starts(width, tile, tile - overlap))
+
+    def tick() -> None:  # the percentile read takes a while on big rasters: keep the heartbeat, honour cancel
+        if cancel is not None and cancel():
+            raise SegmentationCancelled("cancelled by caller")
+        if progress is not None:
+            progress(0, windows)
+
+    v_lo, v_hi = view_percentiles(read_lum, height, width, band_rows=tile, tick=tick)
 
     def read_rows(r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
         hp, valid = high_pass_rows(read_lum, height, r0, r1)

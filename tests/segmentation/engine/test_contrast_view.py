@@ -9,7 +9,6 @@ import pytest
 import rasterio
 
 from segmentation.engine.contrast_view import (
-    HALO_ROWS,
     MIN_VIEW_CONFIDENCE,
     high_pass,
     high_pass_rows,
@@ -48,7 +47,6 @@ def test_band_reads_equal_the_whole_image_filter(rng: np.random.Generator) -> No
     # without the halo the rows next to a cut differ: the halo is what makes band reads exact
     cut = high_pass(lum[100:160], valid[100:160])
     assert np.abs(cut[:3] - whole[100:103]).max() > 1e-3
-    assert HALO_ROWS >= 4 * 5
 
 
 def test_nodata_never_bleeds_into_the_filter(rng: np.random.Generator) -> None:
@@ -66,7 +64,7 @@ def test_nodata_never_bleeds_into_the_filter(rng: np.random.Generator) -> None:
 def test_view_percentiles_follow_the_in_memory_rule(rng: np.random.Generator, shape: tuple[int, int]) -> None:
     lum, valid = _image_with_holes(rng, *shape)
     expected = robust_percentiles(high_pass(lum, valid), valid)  # the second shape decimates (> 1 Mpx)
-    got = view_percentiles(_reader(lum, valid), *shape, band_rows=128)
+    got = view_percentiles(_reader(lum, valid), *shape, band_rows=127)  # bands start off the grid too
     np.testing.assert_allclose(got, expected, rtol=1e-5)
 
 
@@ -161,4 +159,44 @@ def test_cancelling_during_the_view_leaves_no_outputs(tmp_path: Path, tiny_model
         segment_raster(src, outs[0], outs[1], tiny_model, tile=64, overlap=16, dst_crater_view_path=outs[2],
                        progress=lambda d, t: ticks.append((d, t)), cancel=cancel)
     assert max(d for d, _ in ticks) < ticks[0][1]  # it stopped inside the second pass
+    assert not any(p.exists() for p in outs)
+
+
+def _merge_by_brute_force(first: list[CraterDetection], second: list[CraterDetection]) -> list[tuple[float, ...]]:
+    kept: list[tuple[float, ...]] = [(d.cx, d.cy, d.diameter) for d in first]
+    for d in sorted((d for d in second if d.confidence >= MIN_VIEW_CONFIDENCE), key=lambda d: -d.confidence):
+        small = [min(dd, d.diameter) for _, _, dd in kept]
+        if not any(
+            np.hypot(x - d.cx, y - d.cy) < 0.5 * s and abs(dd - d.diameter) < 0.5 * s
+            for (x, y, dd), s in zip(kept, small, strict=True)
+        ):
+            kept.append((d.cx, d.cy, d.diameter))
+    return kept
+
+
+def test_merge_equals_the_pairwise_rule_on_crowded_catalogues() -> None:
+    rng = np.random.default_rng(7)
+
+    def cat(n: int) -> list[CraterDetection]:
+        xy = rng.uniform(0, 300, (n, 2))
+        return [_det(float(x), float(y), float(rng.uniform(5, 40)), float(rng.uniform(0.5, 1))) for x, y in xy]
+
+    first, second = cat(300), cat(600)
+    merged = merge_craters(first, second)
+    assert [(d.cx, d.cy, d.diameter) for d in merged] == _merge_by_brute_force(first, second)
+    assert len(first) < len(merged) < len(first) + len(second)  # crowded: some added, some duplicates
+
+
+def test_cancelling_while_the_view_reads_its_percentiles(tmp_path: Path, tiny_model: LoadedModel) -> None:
+    image = (np.random.default_rng(5).random((300, 200)) * 255).astype(np.uint8)
+    src = tmp_path / "in.tif"
+    with rasterio.open(src, "w", driver="GTiff", width=200, height=300, count=1, dtype="uint8") as dst:
+        dst.write(image, 1)
+    ticks: list[tuple[int, int]] = []
+    outs = [tmp_path / n for n in ("m.tif", "c.tif", "v.tif")]
+    with pytest.raises(SegmentationCancelled):
+        segment_raster(src, outs[0], outs[1], tiny_model, tile=64, overlap=16, dst_crater_view_path=outs[2],
+                       progress=lambda d, t: ticks.append((d, t)),
+                       cancel=lambda: any(2 * d == t for d, t in ticks))  # first pass done: percentile reads
+    assert max(2 * d for d, _ in ticks) == ticks[0][1]  # no window of the second pass ran
     assert not any(p.exists() for p in outs)

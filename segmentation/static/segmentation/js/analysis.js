@@ -69,7 +69,7 @@
       var timer = setInterval(function () {
         fetch(analysis.api, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (a) {
           bar.value = a.progress;
-          text.textContent = a.progress_done + " of " + (a.progress_total || "?") + " tiles";
+          text.textContent = a.progress_done + " of " + (a.progress_total || "?") + " window passes";
           var badge = document.getElementById("status");
           badge.textContent = a.status.charAt(0).toUpperCase() + a.status.slice(1);
           badge.className = "badge " + a.status;
