@@ -70,20 +70,20 @@ def view_percentiles(read_lum: ReadLum, height: int, width: int, band_rows: int 
 
     ``tick()`` runs before each band (a caller's heartbeat and cancellation check on big rasters).
     """
+    def collect(step: int) -> np.ndarray:
+        out = []
+        for r0 in range(0, height, band_rows):
+            if tick is not None:
+                tick()
+            hp, valid = high_pass_rows(read_lum, height, r0, min(height, r0 + band_rows))
+            first = (-r0) % step  # this band's first row on the global decimation grid
+            out.append(hp[first::step, ::step][valid[first::step, ::step]])
+        return np.concatenate(out)
+
     step = max(1, int(np.ceil(np.sqrt(height * width / MAX_SAMPLES))))
-    sampled: list[np.ndarray] = []
-    every: list[np.ndarray] = []  # all valid values, kept only while the decimation has found none
-    for r0 in range(0, height, band_rows):
-        if tick is not None:
-            tick()
-        hp, valid = high_pass_rows(read_lum, height, r0, min(height, r0 + band_rows))
-        first = (-r0) % step  # this band's first row on the global decimation grid
-        sampled.append(hp[first::step, ::step][valid[first::step, ::step]])
-        if step > 1 and not any(v.size for v in sampled):
-            every.append(hp[valid])
-    vals = np.concatenate(sampled)
-    if vals.size == 0:  # a small valid island between decimation rows
-        vals = np.concatenate(every) if every else vals
+    vals = collect(step)
+    if vals.size == 0 and step > 1:  # a small valid island between decimation rows: read every pixel once more
+        vals = collect(1)
     if vals.size == 0:
         return 0.0, 0.0
     p_lo, p_hi = np.percentile(vals.astype(np.float64), [lo, hi])
@@ -108,12 +108,9 @@ def merge_craters(
         c_xy = np.array([(d.cx, d.cy) for d in cands], dtype=np.float64)
         c_d = np.array([d.diameter for d in cands], dtype=np.float64)
         radius = np.nextafter(0.5 * c_d, np.inf)
-        near_first = (
-            cKDTree(np.array([(d.cx, d.cy) for d in kept])).query_ball_point(c_xy, radius) if kept
-            else [[] for _ in cands]
-        )
-        f_xy = np.array([(d.cx, d.cy) for d in kept]).reshape(-1, 2)
+        f_xy = np.array([(d.cx, d.cy) for d in kept], dtype=np.float64).reshape(-1, 2)
         f_d = np.array([d.diameter for d in kept], dtype=np.float64)
+        near_first = cKDTree(f_xy).query_ball_point(c_xy, radius) if kept else [[] for _ in cands]
         near_cand = cKDTree(c_xy).query_ball_point(c_xy, radius)
         taken = np.zeros(len(cands), dtype=bool)
 

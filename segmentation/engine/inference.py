@@ -179,8 +179,6 @@ def _segment(
                     class_pixels[:] += np.bincount(m.ravel(), minlength=256)
 
                 crater = crater_class_index(model) if view_path is not None else None
-                if view_path is not None:
-                    view_path.unlink(missing_ok=True)  # never leave an older run's view beside this one
                 passes = 1 if crater is None else 2
                 with deterministic_torch():
                     run_tiled(read_rows, write_rows, src.height, src.width, model, n_cls, tile=tile,

@@ -150,10 +150,10 @@ def segment_array(
               progress=pass_progress(progress, 0, passes), cancel=cancel)
     if passes == 1:
         return SegmentationResult(mask=mask, conf=conf)
-    from .contrast_view import high_pass, view_percentiles
+    from .contrast_view import high_pass
 
-    v_lo, v_hi = view_percentiles(lambda r0, r1: (lum[r0:r1], valid[r0:r1]), h, w)
-    xv = unit_to_model(to_unit(high_pass(lum, valid), v_lo, v_hi, valid))
+    hp = high_pass(lum, valid)  # the whole image is in memory: filter once, same percentile rule as the raster path
+    xv = unit_to_model(to_unit(hp, *robust_percentiles(hp, valid), valid))
     view = np.zeros((h, w), dtype=np.float32)
 
     def write_view(r0: int, m: np.ndarray, c: np.ndarray) -> None:

@@ -118,13 +118,19 @@ def test_features_gain_the_crater_nested_in_a_bigger_one() -> None:
     assert len(dets) == 1  # float confidences behave like the uint8 raster
 
 
+def _write_tif(path: Path, image: np.ndarray, nodata: float | None = None) -> Path:
+    """A plain one-band GeoTIFF (no georeference) of ``image``."""
+    h, w = image.shape
+    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=1, dtype=image.dtype, nodata=nodata) as dst:
+        dst.write(image, 1)
+    return path
+
+
 def test_array_and_raster_paths_give_the_same_view(tmp_path: Path, tiny_model: LoadedModel) -> None:
     rng = np.random.default_rng(3)
     image = (rng.random((300, 170)) * 200 + 20).astype(np.uint8)
     image[40:60, :50] = 0  # nodata block
-    src = tmp_path / "in.tif"
-    with rasterio.open(src, "w", driver="GTiff", width=170, height=300, count=1, dtype="uint8", nodata=0) as dst:
-        dst.write(image, 1)
+    src = _write_tif(tmp_path / "in.tif", image, nodata=0)
     ticks: list[tuple[int, int]] = []
     res = segment_raster(src, tmp_path / "m.tif", tmp_path / "c.tif", tiny_model, tile=64, overlap=16,
                          dst_crater_view_path=tmp_path / "v.tif", progress=lambda d, t: ticks.append((d, t)))
@@ -145,10 +151,7 @@ def test_array_and_raster_paths_give_the_same_view(tmp_path: Path, tiny_model: L
 
 
 def test_cancelling_during_the_view_leaves_no_outputs(tmp_path: Path, tiny_model: LoadedModel) -> None:
-    image = (np.random.default_rng(4).random((200, 200)) * 255).astype(np.uint8)
-    src = tmp_path / "in.tif"
-    with rasterio.open(src, "w", driver="GTiff", width=200, height=200, count=1, dtype="uint8") as dst:
-        dst.write(image, 1)
+    src = _write_tif(tmp_path / "in.tif", (np.random.default_rng(4).random((200, 200)) * 255).astype(np.uint8))
     ticks: list[tuple[int, int]] = []
 
     def cancel() -> bool:
@@ -188,10 +191,7 @@ def test_merge_equals_the_pairwise_rule_on_crowded_catalogues() -> None:
 
 
 def test_cancelling_while_the_view_reads_its_percentiles(tmp_path: Path, tiny_model: LoadedModel) -> None:
-    image = (np.random.default_rng(5).random((300, 200)) * 255).astype(np.uint8)
-    src = tmp_path / "in.tif"
-    with rasterio.open(src, "w", driver="GTiff", width=200, height=300, count=1, dtype="uint8") as dst:
-        dst.write(image, 1)
+    src = _write_tif(tmp_path / "in.tif", (np.random.default_rng(5).random((300, 200)) * 255).astype(np.uint8))
     ticks: list[tuple[int, int]] = []
     outs = [tmp_path / n for n in ("m.tif", "c.tif", "v.tif")]
     with pytest.raises(SegmentationCancelled):
