@@ -36,6 +36,8 @@ class SyntheticSample:
     dem: np.ndarray
     craters: list[CraterInstance] = field(default_factory=list)
     render: str = "hillshade"
+    stretch: tuple[float, float] = (0.0, 1.0)  # the (1st, 99th) percentiles that mapped the image to [0, 1]
+    noise_scale: float = 0.0  # std of the added sensor noise
 
 
 @dataclass(frozen=True)
@@ -227,18 +229,24 @@ def hillshade(dem: np.ndarray, azimuth_deg: float, elevation_deg: float, exagger
 
 
 def generate_sample(
-    size: int = 256, seed: int | np.random.Generator = 0, cfg: SynthConfig | None = None
+    size: int = 256, seed: int | np.random.Generator = 0, cfg: SynthConfig | None = None,
+    omit: frozenset[str] = frozenset(), like: SyntheticSample | None = None,
 ) -> SyntheticSample:
-    """Generate one square tile deterministically from ``seed``."""
+    """Generate one square tile deterministically from ``seed``.
+
+    ``omit`` ({"ridge", "valley"}) draws those features as usual (same random stream, same mask) but leaves
+    their relief out of the DEM; with ``like`` (the full render of the same seed) the image gets that render's
+    contrast stretch and noise scale, so the two images differ only where the omitted relief showed.
+    """
     cfg = cfg or SynthConfig()
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     scale = float(rng.uniform(0.6, 1.6))  # random ground scale: feature sizes in pixels vary per tile
     dem = _fractal_noise(rng, size, rng.uniform(3.0, 3.6)) * rng.uniform(0.3, 2.0) * scale
     mask = np.zeros((size, size), dtype=np.uint8)
     if rng.random() < cfg.p_ridge:
-        _add_ridges(dem, mask, rng, scale)
+        _add_ridges(dem.copy() if "ridge" in omit else dem, mask, rng, scale)
     if rng.random() < cfg.p_valley:
-        _add_valleys(dem, mask, rng, scale)
+        _add_valleys(dem.copy() if "valley" in omit else dem, mask, rng, scale)
     craters = _add_craters(dem, mask, rng, cfg, scale)
     dem += _fractal_noise(rng, size, 2.2) * rng.uniform(0.01, 0.08)  # regolith roughness
     render = "dem" if rng.random() < cfg.p_dem_output else "hillshade"
@@ -252,7 +260,16 @@ def generate_sample(
     sigma = rng.uniform(0.0, 1.2)
     if sigma > 0.3:
         img = ndimage.gaussian_filter(img, sigma)
-    img = img + rng.standard_normal(img.shape).astype(np.float32) * rng.uniform(0.0, 0.05) * img.std()
-    lo, hi = np.percentile(img, [1, 99])
+    noise = rng.standard_normal(img.shape).astype(np.float32)
+    noise_frac = rng.uniform(0.0, 0.05)  # drawn in both renders, so the random stream stays aligned
+    if like is None:
+        noise_scale = float(noise_frac * img.std())
+        img = img + noise * noise_frac * img.std()  # this order of products keeps earlier samples bit for bit
+    else:
+        noise_scale = like.noise_scale
+        img = img + noise * noise_scale
+    # float64 bounds, as np.percentile returns them: they promote the division, as in earlier samples
+    lo, hi = np.percentile(img, [1, 99]) if like is None else np.asarray(like.stretch, dtype=np.float64)
     img = np.clip((img - lo) / max(hi - lo, 1e-6), 0, 1).astype(np.float32)
-    return SyntheticSample(image=img, mask=mask, dem=dem.astype(np.float32), craters=craters, render=render)
+    return SyntheticSample(image=img, mask=mask, dem=dem.astype(np.float32), craters=craters, render=render,
+                           stretch=(float(lo), float(hi)), noise_scale=noise_scale)

@@ -23,6 +23,8 @@ class Command(BaseCommand):
                             help="forward passes per tile with mirrored copies (default: the model card's)")
         parser.add_argument("--no-contrast-view", action="store_true",
                             help="crater detections from the class mask only, without the local-contrast second view")
+        parser.add_argument("--diagnose", action="store_true",
+                            help="also break valley/ridge errors down: faint labels, boundary and far-off mistakes")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         """Print the metric tables."""
@@ -36,3 +38,7 @@ class Command(BaseCommand):
             f"model {model.version}, test-time passes {model.tta}, crater second view {'on' if view else 'off'}\n"
             + report.format_table()
         )
+        if opts["diagnose"]:
+            from segmentation.engine.diagnostics import diagnose, format_diagnosis
+
+            self.stdout.write(format_diagnosis(diagnose(model, n_synthetic=opts["n_synthetic"])))
