@@ -7,24 +7,18 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from collab import access, selectors, services
 from collab import serializers as s
+from geoplanet.pagination import PAGE_PARAMETERS, page_of, paginate
 from rasters.models import Body
 from rasters.selectors import raster_for_user
 from segmentation.selectors import analysis_for_user
-
-
-def _page(request: Request, queryset: Any, serializer: Any) -> Response:
-    paginator = LimitOffsetPagination()
-    rows = paginator.paginate_queryset(queryset, request)
-    return paginator.get_paginated_response(serializer(rows, many=True).data)
 
 
 def _valid(serializer: Any, request: Request) -> dict[str, Any]:
@@ -33,15 +27,11 @@ def _valid(serializer: Any, request: Request) -> dict[str, Any]:
     return dict(form.validated_data)
 
 
-_PROJECT_PAGE = inline_serializer("PaginatedProjectList", {
-    "count": serializers.IntegerField(),
-    "next": serializers.URLField(allow_null=True),
-    "previous": serializers.URLField(allow_null=True),
-    "results": s.ProjectSerializer(many=True),
-})  # fmt: skip
-
-
-@extend_schema(methods=["GET"], operation_id="api_v1_projects_list", responses=_PROJECT_PAGE)
+# A page is not a list to drf-spectacular: the paged GETs name their operation ids ``_list`` themselves.
+@extend_schema(
+    methods=["GET"], operation_id="api_v1_projects_list", parameters=PAGE_PARAMETERS,
+    responses=page_of(s.ProjectSerializer),
+)  # fmt: skip
 @extend_schema(
     methods=["POST"], operation_id="api_v1_projects_create", request=s.ProjectSerializer,
     responses={201: s.ProjectSerializer},
@@ -53,7 +43,7 @@ def projects(request: Request) -> Response:
         data = _valid(s.ProjectSerializer, request)
         project = services.project_create(owner=request.user, **data)
         return Response(s.ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
-    return _page(request, access.projects_visible_to(request.user), s.ProjectSerializer)
+    return paginate(request, access.projects_visible_to(request.user), s.ProjectSerializer)
 
 
 @extend_schema(operation_id="api_v1_projects_retrieve", responses=s.ProjectSerializer)
@@ -138,7 +128,11 @@ def _comment_target(user: Any, data: dict[str, Any]) -> Any:
     return raster_for_user(user, data["raster"])
 
 
-@extend_schema(request=s.CommentCreateSerializer, responses=s.CommentSerializer(many=True))
+@extend_schema(
+    methods=["GET"], operation_id="api_v1_comments_list", parameters=PAGE_PARAMETERS,
+    responses=page_of(s.CommentSerializer),
+)  # fmt: skip
+@extend_schema(methods=["POST"], request=s.CommentCreateSerializer, responses={201: s.CommentSerializer})
 @api_view(["GET", "POST"])
 def comments(request: Request) -> Response:
     """Comments on one image, analysis or feature (``?raster=``, ``?analysis=`` or ``?feature=``); POST adds one."""
@@ -156,7 +150,7 @@ def comments(request: Request) -> Response:
         return Response({"detail": "Filter by one of raster, analysis or feature."}, status=400)
     target = _comment_target(request.user, keys)
     kind = next(iter(keys))
-    return _page(request, selectors.comments_on(request.user, **{kind: target}), s.CommentSerializer)
+    return paginate(request, selectors.comments_on(request.user, **{kind: target}), s.CommentSerializer)
 
 
 @extend_schema(request=s.CommentUpdateSerializer, responses=s.CommentSerializer)
@@ -207,7 +201,11 @@ def _share_target(user: Any, data: dict[str, Any]) -> Any:
     )
 
 
-@extend_schema(request=s.ShareLinkCreateSerializer, responses=s.ShareLinkSerializer(many=True))
+@extend_schema(
+    methods=["GET"], operation_id="api_v1_share_links_list", parameters=PAGE_PARAMETERS,
+    responses=page_of(s.ShareLinkSerializer),
+)  # fmt: skip
+@extend_schema(methods=["POST"], request=s.ShareLinkCreateSerializer, responses={201: s.ShareLinkSerializer})
 @api_view(["GET", "POST"])
 def share_links(request: Request) -> Response:
     """Your share links; POST creates one to an image, an analysis or a region query."""
@@ -216,7 +214,7 @@ def share_links(request: Request) -> Response:
         target = _share_target(request.user, data)
         link = services.share_link_create(user=request.user, target=target, expires_at=data.get("expires_at"))
         return Response(s.ShareLinkSerializer(link).data, status=status.HTTP_201_CREATED)
-    return _page(request, selectors.share_links_of(request.user), s.ShareLinkSerializer)
+    return paginate(request, selectors.share_links_of(request.user), s.ShareLinkSerializer)
 
 
 @extend_schema(responses=s.ShareLinkSerializer)
@@ -229,10 +227,13 @@ def share_link_detail(request: Request, pk: int) -> Response:
     return Response(s.ShareLinkSerializer(link).data)
 
 
-@extend_schema(responses=s.NotificationSerializer(many=True))
+@extend_schema(
+    operation_id="api_v1_notifications_list", parameters=PAGE_PARAMETERS,
+    responses=page_of(s.NotificationSerializer, unread=serializers.IntegerField()),
+)  # fmt: skip
 @api_view(["GET"])
 def notifications(request: Request) -> Response:
-    response = _page(request, selectors.notifications_for(request.user), s.NotificationSerializer)
+    response = paginate(request, selectors.notifications_for(request.user), s.NotificationSerializer)
     response.data["unread"] = selectors.unread_count(request.user)
     return response
 

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from geoplanet.pagination import PAGE_PARAMETERS, page_of, paginate
 from rasters import selectors, services, tiles
 from rasters.serializers import BodySerializer, RasterSerializer, RasterUpdateSerializer, RasterUploadSerializer
 
@@ -38,7 +39,7 @@ class RasterViewSet(viewsets.ViewSet):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=RasterSerializer(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=page_of(RasterSerializer))
     def list(self, request: Request) -> Response:
         queryset = selectors.rasters_visible_to(request.user).select_related("body", "owner")
         status_filter = request.query_params.get("status")
@@ -47,11 +48,7 @@ class RasterViewSet(viewsets.ViewSet):
         body = request.query_params.get("body")
         if body:
             queryset = queryset.filter(body__slug=body)
-        from rest_framework.pagination import LimitOffsetPagination
-
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(RasterSerializer(page, many=True).data)
+        return paginate(request, queryset, RasterSerializer)
 
     @extend_schema(responses=RasterSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:

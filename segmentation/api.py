@@ -6,10 +6,10 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from geoplanet.pagination import PAGE_PARAMETERS, page_of, paginate
 from rasters.selectors import raster_for_user
 from segmentation import selectors, services, views_support
 from segmentation.models import ModelVersion
@@ -41,15 +41,13 @@ _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The analys
 class AnalysisViewSet(viewsets.ViewSet):
     """Analyses of the images you may see."""
 
-    @extend_schema(responses=AnalysisSerializer(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=page_of(AnalysisSerializer))
     def list(self, request: Request) -> Response:
         queryset = selectors.analyses_visible_to(request.user).select_related("model_version", "started_by")
         raster = request.query_params.get("raster")
         if raster:
             queryset = queryset.filter(raster_id=raster) if raster.isdigit() else queryset.none()
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(AnalysisSerializer(page, many=True).data)
+        return paginate(request, queryset, AnalysisSerializer)
 
     @extend_schema(responses=AnalysisSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
