@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyproj
-from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from shapely.geometry import MultiPolygon, Polygon
@@ -48,9 +47,6 @@ METADATA_KEYS = (
 _DATE_KEYS = ("START_TIME", "IMAGE_TIME", "TIFFTAG_DATETIME")
 _DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y:%m:%d %H:%M:%S", "%Y-%m-%d")
 
-# A full decode of the whole image proves it is not truncated; above this size a decimated read is used.
-_FULL_CHECK_PIXELS = 16_000_000
-_CHECK_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -63,6 +59,11 @@ class Limits:
     max_bands: int = 4
     # Declared raw size / file size above which a PNG or JPEG is treated as a decompression bomb.
     max_compression_ratio: float = 1000.0
+    # Raw bytes the upload request may decode to prove the pixels read: all of a smaller image, else evenly
+    # spaced blocks (the first and last among them) up to this budget; conversion reads the rest in a worker.
+    max_check_bytes: int = 256 * 1024**2
+    # One compressed block (strip or tile, one band) is decoded whole by every read that touches it.
+    max_block_bytes: int = 256 * 1024**2
 
 
 @dataclass
@@ -107,16 +108,26 @@ def _check_limits(dataset: DatasetReader, file_size: int, limits: Limits) -> Non
         raise RasterTooLarge("The image declares far more pixels than its file size can hold.")
 
 
-def _check_decodes(dataset: DatasetReader) -> None:
+def _check_decodes(dataset: DatasetReader, limits: Limits) -> None:
+    itemsize = np.dtype(dataset.dtypes[0]).itemsize
+    block_h, block_w = dataset.block_shapes[0]
+    block_bytes = block_h * block_w * itemsize
+    if dataset.compression is not None and block_bytes > limits.max_block_bytes:
+        raise RasterTooLarge(
+            f"The image is compressed in blocks of {block_bytes // 1024**2} MB each; at most "
+            f"{limits.max_block_bytes // 1024**2} MB. Save it tiled (e.g. gdal_translate -co TILED=YES)."
+        )
     try:
-        if dataset.width * dataset.height <= _FULL_CHECK_PIXELS:
-            # Block by block, so memory stays at one block whatever the data type and band count.
-            for _, window in dataset.block_windows(1):
-                dataset.read(window=window)
-        else:
-            scale = _CHECK_SIZE / max(dataset.width, dataset.height)
-            shape = (dataset.count, max(1, round(dataset.height * scale)), max(1, round(dataset.width * scale)))
-            dataset.read(out_shape=shape, resampling=Resampling.nearest)
+        windows = [window for _, window in dataset.block_windows(1)]
+        if dataset.width * dataset.height * dataset.count * itemsize > limits.max_check_bytes:
+            # Work in the request stays bounded whatever the file declares; a deflated file of zeros can
+            # declare tens of gigabytes. The last block is always read: truncation is the common corruption.
+            n = max(2, limits.max_check_bytes // (block_bytes * dataset.count))
+            picks = np.unique(np.linspace(0, len(windows) - 1, min(n, len(windows))).round().astype(int))
+            windows = [windows[i] for i in picks]
+        # Block by block, so memory stays at one block whatever the data type and band count.
+        for window in windows:
+            dataset.read(window=window)
     except RasterioError as exc:
         raise CorruptRaster() from exc
 
@@ -169,7 +180,7 @@ def inspect_raster(
         raise RasterTooLarge(f"The file is {file_size} bytes; at most {limits.max_bytes}.")
     with open_raster(path) as dataset:
         _check_limits(dataset, file_size, limits)
-        _check_decodes(dataset)
+        _check_decodes(dataset, limits)
         crs = _crs_of(dataset)
         georeferenced = crs is not None and _has_geotransform(dataset)
         match = body_from_crs(crs) if crs is not None else None

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rasters.core.errors import (
@@ -156,3 +157,49 @@ def test_sidecar_files_are_not_read(tmp_path: Path) -> None:
     with open_raster(path) as dataset:
         assert dataset.crs is None and dataset.transform.is_identity
         assert dataset.files == [str(path)]
+
+
+def _striped(directory: Path, rows_per_strip: int, side: int = 256) -> Path:
+    """A deflated GeoTIFF in strips of ``rows_per_strip`` rows, random content so every strip is distinct."""
+    pixels = np.random.default_rng(0).integers(0, 255, (1, side, side), dtype=np.uint8)
+    return data._write(directory / f"strips{rows_per_strip}.tif", pixels, compress="deflate",
+                       blockysize=rows_per_strip)
+
+
+def _damage_block(path: Path, row: int) -> None:
+    with open_raster(path) as src:
+        offset = int(src.get_tag_item(f"BLOCK_OFFSET_0_{row}", "TIFF", bidx=1))
+        size = int(src.get_tag_item(f"BLOCK_SIZE_0_{row}", "TIFF", bidx=1))
+    raw = bytearray(path.read_bytes())
+    raw[offset:offset + size] = b"\xff" * size  # not a deflate stream any more
+    path.write_bytes(bytes(raw))
+
+
+def test_huge_compressed_blocks_are_refused(tmp_path: Path) -> None:
+    # one strip of 256 x 256 bytes: every read of any row would inflate all of it
+    single = _striped(tmp_path, 256)
+    with pytest.raises(RasterTooLarge, match="blocks of"):
+        inspect_raster(single, Limits(max_block_bytes=60_000))
+    assert inspect_raster(_striped(tmp_path, 16), Limits(max_block_bytes=60_000)).width == 256
+
+
+def test_large_image_request_check_reads_a_bounded_sample(tmp_path: Path) -> None:
+    path = _striped(tmp_path, 16)  # 16 strips of 4 KiB
+    _damage_block(path, 7)
+    with pytest.raises(CorruptRaster):  # small enough to be decoded whole in the request
+        inspect_raster(path)
+    # over the check budget only evenly spaced strips are read: strip 7 of 0..15 is not among 0, 5, 10, 15
+    assert inspect_raster(path, Limits(max_check_bytes=4 * 4096)).height == 256
+    # the conversion in the worker reads every pixel and reports the damage
+    from rasters.core.cog import make_cog
+
+    with pytest.raises(CorruptRaster):
+        make_cog(path, tmp_path / "cog.tif")
+    assert not (tmp_path / "cog.tif").exists()
+
+
+def test_sampled_check_always_reads_the_last_block(tmp_path: Path) -> None:
+    path = _striped(tmp_path, 16)
+    _damage_block(path, 15)
+    with pytest.raises(CorruptRaster):
+        inspect_raster(path, Limits(max_check_bytes=2 * 4096))
