@@ -2,9 +2,18 @@
  *
  * Georeferenced images use Leaflet's lon/lat CRS with the BODY's radius (so the scale bar and distances are in
  * the body's km, never Earth's); their tiles come from a TileMatrixSet built on the body's geographic CRS.
+ *
+ * Leaflet inserts attributions, layer-control names, popups and tooltips as HTML: every string a user wrote
+ * (image titles, class names, usernames) goes through escapeHtml before it reaches one of them.
  */
 (function () {
   "use strict";
+
+  var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  function escapeHtml(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) { return HTML_ESCAPES[c]; });
+  }
 
   function bodyCRS(radiusM, name) {
     return L.extend({}, L.CRS.EPSG4326, { R: radiusM, code: "GEOPLANET:" + (name || "body") });
@@ -46,7 +55,7 @@
   function addRaster(handle, options) {
     var map = handle.map;
     if (handle.georeferenced) {
-      var layer = L.tileLayer(options.tiles, { tileSize: 256, maxNativeZoom: 12, maxZoom: 18, noWrap: true, attribution: options.title || "" });
+      var layer = L.tileLayer(options.tiles, { tileSize: 256, maxNativeZoom: 12, maxZoom: 18, noWrap: true, attribution: escapeHtml(options.title) });
       layer.addTo(map);
       if (options.footprint) {
         var fp = L.geoJSON(options.footprint, { style: { color: "#e07a3f", weight: 2, fill: false } }).addTo(map);
@@ -65,5 +74,6 @@
     return { tiles: tiles, footprint: outline, pixelMaxZoom: maxZoom };
   }
 
-  window.GeoPlanetMap = { create: create, addRaster: addRaster, bodyCRS: bodyCRS, pixelZoom: pixelZoom, pixelToLatLng: pixelToLatLng };
+  window.GeoPlanetMap = { create: create, addRaster: addRaster, bodyCRS: bodyCRS, pixelZoom: pixelZoom, pixelToLatLng: pixelToLatLng,
+                          escapeHtml: escapeHtml };
 })();

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from rasters.models import Raster
 from tests.conftest import ARTIFACTS
-from tests.maps.helpers import analysis_with
+from tests.maps.helpers import analysis_with, raster_row
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,3 +91,41 @@ def test_draw_a_rectangle_region_and_export(browser_page: Any, live_server: Any,
     info.value.save_as(path)
     doc = json.loads(path.read_text())
     assert doc["body"] == "Mars" and len(doc["features"]) == 4
+
+
+# An image title is free text (upload form, file name, PATCH): here it is markup that would run if parsed as HTML.
+XSS_TITLE = '<img src=x class="xss-probe" onerror="alert(document.cookie)"><b class="xss-probe">Arabia</b>'
+
+
+def _assert_shown_as_text(page: Any, dialogs: list[str], selector: str, expected: str) -> None:
+    page.wait_for_timeout(300)  # a broken <img> would have fired its onerror by now
+    assert dialogs == [], f"a script from an image title ran: {dialogs}"
+    assert page.query_selector_all(".xss-probe") == [], "an image title was parsed as HTML"
+    assert expected in page.text_content(selector)  # type: ignore[operator]
+
+
+def test_image_titles_are_text_on_the_explorer_and_compare_pages(browser_page: Any, live_server: Any,
+                                                                 cast: Any) -> None:
+    """An image title containing markup shows as text on the maps: attribution and layer control included."""
+    left = raster_row(cast.owner, title=XSS_TITLE)
+    right = raster_row(cast.owner, bbox=(5, -5, 30, 20), title=XSS_TITLE + " (second)")
+    Raster.objects.filter(pk__in=[left.pk, right.pk]).update(visibility="public")
+    page = browser_page
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    login(page, live_server, cast.stranger)  # anyone may open a public image's map
+
+    page.goto(f"{live_server.url}/map/mars/")
+    page.wait_for_function("window.geoplanetMap !== undefined")
+    _assert_shown_as_text(page, dialogs, ".leaflet-control-attribution", XSS_TITLE)
+    _assert_shown_as_text(page, dialogs, ".leaflet-control-layers-overlays", "Image: " + XSS_TITLE)
+
+    page.goto(f"{live_server.url}/map/compare/?left=raster:{left.pk}&right=raster:{right.pk}")
+    page.wait_for_function("window.geoplanetCompare0 !== undefined && window.geoplanetCompare1 !== undefined")
+    _assert_shown_as_text(page, dialogs, "#map-0 .leaflet-control-attribution", XSS_TITLE)
+    _assert_shown_as_text(page, dialogs, "#map-1 .leaflet-control-attribution", XSS_TITLE + " (second)")

@@ -5,6 +5,7 @@
   "use strict";
   var data = JSON.parse(document.getElementById("page-data").textContent);
   var COLORS = { crater: "#ff6b3d", valley: "#3da5ff", ridge: "#52d273" };
+  var esc = GeoPlanetMap.escapeHtml;  // Leaflet takes attributions, layer names and popups as HTML
   var form = document.getElementById("filters");
   var handle = GeoPlanetMap.create("map", { georeferenced: true, radius_m: data.body.radius_m, body: data.body.name,
                                             cursorElement: document.getElementById("cursor") });
@@ -41,13 +42,13 @@
   // Images: tiles are requested only inside each footprint.
   var all = null;
   data.rasters.forEach(function (r) {
-    var opts = { tileSize: 256, maxNativeZoom: 12, maxZoom: 18, noWrap: true, attribution: r.title };
+    var opts = { tileSize: 256, maxNativeZoom: 12, maxZoom: 18, noWrap: true, attribution: esc(r.title) };
     if (r.footprint) {
       var b = L.latLngBounds([r.footprint[1], r.footprint[0]], [r.footprint[3], r.footprint[2]]);
       opts.bounds = b;
       all = all ? all.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
     }
-    overlays["Image: " + r.title] = L.tileLayer(r.tiles, opts).addTo(map);
+    overlays["Image: " + esc(r.title)] = L.tileLayer(r.tiles, opts).addTo(map);
   });
   if (all) { map.fitBounds(all, { maxZoom: 8 }); }
 
@@ -69,12 +70,6 @@
     if (props.review === "confirmed") { style.weight = 2.5; }
     if (props.review === "relabelled" || props.review === "redrawn") { style.dashArray = "6 2"; }
     return style;
-  }
-
-  function esc(value) {
-    var span = document.createElement("span");
-    span.textContent = String(value);
-    return span.innerHTML;
   }
 
   function popup(e) {
@@ -106,7 +101,7 @@
       });
       layer.on("click", popup);
       classLayers[c] = layer;
-      control.addOverlay(layer, "Features: " + c);
+      control.addOverlay(layer, "Features: " + esc(c));
       if (wanted.indexOf(c) >= 0) { layer.addTo(map); }
     });
   }
