@@ -140,8 +140,7 @@ def comments(request: Request) -> Response:
         data = _valid(s.CommentCreateSerializer, request)
         target = _comment_target(request.user, data)
         comment = services.comment_create(
-            author=request.user, target=target, text=data["text"], lon=data.get("lon"), lat=data.get("lat"),
-            url=request.headers.get("Referer", "")[:300],
+            author=request.user, target=target, text=data["text"], lon=data.get("lon"), lat=data.get("lat")
         )
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
     params = request.query_params
@@ -238,10 +237,10 @@ def notifications(request: Request) -> Response:
     return response
 
 
-@extend_schema(request=None, responses={200: dict})
+@extend_schema(request=s.NotificationsReadSerializer, responses={200: dict})
 @api_view(["POST"])
 def notifications_read(request: Request) -> Response:
-    """Mark notifications read: all, or ``{"ids": [...]}``."""
-    ids = request.data.get("ids") if hasattr(request.data, "get") else None
-    changed = services.notifications_mark_read(request.user, [int(i) for i in ids] if ids else None)
+    """Mark notifications read: all (no ``ids``), or only ``{"ids": [...]}`` (an empty list marks none)."""
+    ids = _valid(s.NotificationsReadSerializer, request).get("ids")
+    changed = services.notifications_mark_read(request.user, ids)
     return Response({"marked": changed, "unread": selectors.unread_count(request.user)})

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils import timezone
 
+from collab.paths import site_path
 from rasters.fields import BODY_LONLAT_SRID
 
 
@@ -182,6 +183,11 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    @property
+    def link(self) -> str:
+        """The stored URL if it is a path on this site, else "" (rows written before the rule are not trusted)."""
+        return site_path(self.url)
 
 
 class Activity(models.Model):

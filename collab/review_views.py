@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from collab import selectors, services
@@ -46,17 +49,22 @@ def analysis_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "collab/analysis_review.html", {"analysis": analysis, **review_context(request, analysis)})
 
 
-@login_required
-def feature_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    feature = selectors.feature_for_user(request.user, pk)
+def _feature_page(request: HttpRequest, feature: Any, comment_form: CommentForm, status: int = 200) -> HttpResponse:
+    page = reverse("collab:feature", kwargs={"pk": feature.pk})
     return render(request, "collab/feature_detail.html", {
         "feature": feature,
         "can_review": can_edit_raster(request.user, feature.raster),
         "classes": feature_classes(feature),
         "reviews": selectors.reviews_of(feature),
         "comments": selectors.comments_on(request.user, feature=feature),
-        "comment_form": CommentForm(),
-    })
+        "comment_form": comment_form,
+        "comments_next": page,
+    }, status=status)
+
+
+@login_required
+def feature_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _feature_page(request, selectors.feature_for_user(request.user, pk), CommentForm())
 
 
 @login_required
@@ -76,14 +84,16 @@ def feature_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def feature_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a comment; a refused one shows the feature's page again with the reason and the text as typed."""
     feature = selectors.feature_for_user(request.user, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_create(author=request.user, target=feature, url=request.path, **form.cleaned_data)
+            services.comment_create(author=request.user, target=feature, **form.cleaned_data)
+            return redirect("collab:feature", pk=feature.pk)
         except CollabError as error:
-            messages.error(request, error.message)
-    return redirect("collab:feature", pk=feature.pk)
+            form.add_error(None, error.message)
+    return _feature_page(request, feature, form, status=400)
 
 
 @login_required
@@ -96,4 +106,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except CollabError as error:
         messages.error(request, error.message)
     next_url = request.POST.get("next") or ""
-    return redirect(next_url if next_url.startswith("/") else "collab:list")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = reverse("collab:list")
+    return redirect(next_url)

@@ -126,11 +126,19 @@ class ShareLinkCreateSerializer(serializers.Serializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    url = serializers.CharField(source="link", read_only=True, help_text="A path of this site, or empty")
 
     class Meta:
         model = Notification
         fields = ["id", "actor", "verb", "text", "url", "read_at", "created_at"]
         read_only_fields = fields
+
+
+class NotificationsReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=1000,
+        help_text="Notifications to mark read (at most 1000); leave it out to mark them all",
+    )
 
 
 class ActivitySerializer(serializers.ModelSerializer):

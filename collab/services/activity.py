@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from collab.models import Activity, Notification, Project
+from collab.paths import site_path
 
 
 def _raster_of(target: Any) -> Any:
@@ -41,9 +42,15 @@ def activity_record(actor: Any, verb: str, target: Any = None, project: Project 
 
 
 def notify(recipients: Iterable[Any], actor: Any, verb: str, text: str, url: str = "") -> list[Notification]:
-    """One notification per recipient (the actor is never notified of their own action)."""
+    """One notification per recipient (the actor is never notified of their own action).
+
+    ``url`` must be a path of this site (build it with ``reverse``); anything else, or a path too long to store
+    whole, is dropped and the notification has no link.
+    """
+    url = site_path(url)
+    url = url if len(url) <= 300 else ""  # Notification.url's length: a cut path would lead elsewhere
     rows = [
-        Notification(recipient=user, actor=actor, verb=verb[:40], text=text[:300], url=url[:300])
+        Notification(recipient=user, actor=actor, verb=verb[:40], text=text[:300], url=url)
         for user in {u.pk: u for u in recipients}.values()
         if user.pk != getattr(actor, "pk", None)
     ]

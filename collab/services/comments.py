@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 
 from collab.access import can_see_raster
 from collab.errors import InvalidInput, NotAllowed
@@ -49,28 +50,43 @@ def _clean_pin(lon: float | None, lat: float | None) -> tuple[float | None, floa
     return lon, lat
 
 
-def _notify_mentions(comment: Comment, url: str) -> None:
+def comment_url(comment: Comment) -> str:
+    """The page that shows ``comment``, anchored on it: the feature's page, the analysis' review, or the image."""
+    if comment.feature_id is not None:
+        page = reverse("collab:feature", kwargs={"pk": comment.feature_id})
+    elif comment.analysis_id is not None:
+        page = reverse("collab:analysis_review", kwargs={"pk": comment.analysis_id})
+    else:
+        page = reverse("rasters:detail", kwargs={"pk": comment.raster_id})
+    return f"{page}#comment-{comment.pk}"
+
+
+def _notify_mentions(comment: Comment) -> None:
     """Notify the users named with @ who may see the commented object (nobody else learns it exists)."""
     names = mentioned_usernames(comment.text)
     if not names:
         return
     users = get_user_model().objects.filter(username__in=names)
     visible = [u for u in users if can_see_raster(u, comment.raster)]
-    notify(visible, comment.author, "mentioned", f"{comment.author.get_username()} mentioned you in a comment.", url)
+    notify(visible, comment.author, "mentioned", f"{comment.author.get_username()} mentioned you in a comment.",
+           comment_url(comment))
 
 
 @transaction.atomic
 def comment_create(
-    *, author: Any, target: Any, text: str, lon: float | None = None, lat: float | None = None, url: str = ""
+    *, author: Any, target: Any, text: str, lon: float | None = None, lat: float | None = None
 ) -> Comment:
-    """A comment by ``author`` (who must see the target) on an image, analysis or feature."""
+    """A comment by ``author`` (who must see the target) on an image, analysis or feature.
+
+    Mentions link to the page of the comment, built here: never to a URL the client sent (a Referer).
+    """
     fields = _target_fields(target)
     if not can_see_raster(author, fields["raster"]):
         raise NotAllowed("You cannot comment on this.")
     text = _clean_text(text)
     lon, lat = _clean_pin(lon, lat)
     comment = Comment.objects.create(author=author, text=text, html=render_markdown(text), lon=lon, lat=lat, **fields)
-    _notify_mentions(comment, url)
+    _notify_mentions(comment)
     activity_record(author, "commented on", target)
     return comment
 
