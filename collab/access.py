@@ -5,6 +5,8 @@ Rules:
 - ``project``: the owner and every member of its project; owners and editors may change it, viewers read.
 - ``public``: any logged-in user reads it; changes follow the ``project`` rule.
 - Anonymous users see nothing here; they reach one object read-only through a share link (``share_for_token``).
+- A share link lends its creator's right to share, checked each time it is used: an image or analysis link works
+  while its creator may still change the image; a region link shows only features of images its creator may change.
 """
 
 from __future__ import annotations
@@ -58,6 +60,14 @@ def can_edit_raster(user: Any, raster: Any) -> bool:
     return raster.visibility != PRIVATE and role_in(user, raster.project_id) in EDIT_ROLES
 
 
+def editable_raster_q(user: Any) -> Q:
+    """Filter on ``rasters.Raster`` for the images ``user`` may change (the rule of ``can_edit_raster``)."""
+    if not _authenticated(user):
+        return Q(pk__in=[])
+    edits_in = Membership.objects.filter(user=user, role__in=EDIT_ROLES).values("project_id")
+    return Q(owner=user) | Q(visibility__in=[PROJECT, PUBLIC], project_id__in=edits_in)
+
+
 def can_manage_project(user: Any, project: Project) -> bool:
     """Owners invite, remove members and change roles."""
     return role_in(user, project) == Role.OWNER
@@ -82,13 +92,25 @@ def project_for_user(user: Any, pk: int | str, *, manage: bool = False) -> Proje
     return project
 
 
+def share_link_works(link: ShareLink) -> bool:
+    """Whether ``link`` opens its object now: not revoked or expired and, for an image or an analysis, its creator
+    may still change the image (a member removed or demoted, or an image made private, ends their links)."""
+    if not link.is_active:
+        return False
+    raster = link.raster or (link.analysis.raster if link.analysis else None)
+    return raster is None or can_edit_raster(link.created_by, raster)
+
+
 def share_for_token(token: str) -> ShareLink:
-    """The active share link of ``token``; 404 when unknown, revoked or expired (the same answer for all)."""
+    """The working share link of ``token``; 404 when unknown, revoked, expired or no longer backed by its creator's
+    rights (the same answer for all: a visitor learns nothing about why)."""
     link = (
-        ShareLink.objects.select_related("raster", "raster__body", "analysis", "analysis__raster", "region")
+        ShareLink.objects.select_related(
+            "created_by", "raster", "raster__body", "analysis", "analysis__raster", "region"
+        )
         .filter(token=token)
         .first()
     )
-    if link is None or not link.is_active:
+    if link is None or not share_link_works(link):
         raise Http404("This link does not exist or no longer works.")
     return link

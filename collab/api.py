@@ -207,7 +207,7 @@ def _share_target(user: Any, data: dict[str, Any]) -> Any:
 @extend_schema(methods=["POST"], request=s.ShareLinkCreateSerializer, responses={201: s.ShareLinkSerializer})
 @api_view(["GET", "POST"])
 def share_links(request: Request) -> Response:
-    """Your share links; POST creates one to an image, an analysis or a region query."""
+    """Links you made and every link to your images; POST creates one to an image, an analysis or a region."""
     if request.method == "POST":
         data = _valid(s.ShareLinkCreateSerializer, request)
         target = _share_target(request.user, data)
@@ -219,7 +219,7 @@ def share_links(request: Request) -> Response:
 @extend_schema(responses=s.ShareLinkSerializer)
 @api_view(["GET", "DELETE"])
 def share_link_detail(request: Request, pk: int) -> Response:
-    """DELETE revokes the link (it stays listed, inactive)."""
+    """One of ``share_links``; DELETE (its creator or the image's owner) revokes it (it stays listed, inactive)."""
     link = selectors.share_link_for_user(request.user, pk)
     if request.method == "DELETE":
         services.share_link_revoke(user=request.user, link=link)

@@ -27,7 +27,7 @@ class SharingForm(forms.Form):
 
 
 class ShareLinkForm(forms.Form):
-    expires_at = forms.DateTimeField(required=False, help_text="Optional, e.g. 2030-01-31 12:00")
+    expires_at = forms.DateTimeField(label="Expires", required=False, help_text="Optional, e.g. 2030-01-31 12:00")
 
 
 class CommentForm(forms.Form):

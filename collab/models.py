@@ -118,7 +118,15 @@ class ShareLink(models.Model):
 
     @property
     def is_active(self) -> bool:
+        """Neither revoked nor expired (whether its creator still backs it is ``works``)."""
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def works(self) -> bool:
+        """Whether the link opens its object now: the rule is ``collab.access.share_link_works``."""
+        from collab.access import share_link_works
+
+        return share_link_works(self)
 
 
 class Comment(models.Model):

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from collab.access import visible_raster_q
+from collab.access import editable_raster_q, visible_raster_q
 from collab.models import Activity, Comment, FeatureReview, Invitation, Notification, Project, ShareLink
 from rasters.models import Raster
 
@@ -95,7 +95,18 @@ def reviews_of(feature: Any) -> QuerySet[FeatureReview]:
 
 
 def share_links_of(user: Any) -> QuerySet[ShareLink]:
-    return ShareLink.objects.filter(created_by=user).select_related("raster", "analysis", "region")
+    """Links ``user`` made, and every link to an image of theirs or one of its analyses (the owner may revoke)."""
+    if not getattr(user, "is_authenticated", False):
+        return ShareLink.objects.none()
+    mine = Q(created_by=user) | Q(raster__owner=user) | Q(analysis__raster__owner=user)
+    return ShareLink.objects.filter(mine).select_related(
+        "created_by", "raster", "analysis", "analysis__raster", "region", "region__body"
+    )
+
+
+def share_links_to_raster(user: Any, raster: Any) -> QuerySet[ShareLink]:
+    """The links of ``share_links_of`` that reach ``raster``, directly or through one of its analyses."""
+    return share_links_of(user).filter(Q(raster=raster) | Q(analysis__raster=raster))
 
 
 def share_link_for_user(user: Any, pk: int | str) -> ShareLink:
@@ -149,12 +160,16 @@ def training_labels(analysis: Any) -> dict[str, Any]:
 
 
 def region_features(link: ShareLink) -> QuerySet[Any]:
-    """Features in a shared region that its author may see, with the region's filters applied."""
-    from segmentation.selectors import features_visible_to
+    """Features in a shared region on images its author may change (owns, or edits in their project), now.
+
+    Reading is not enough: a viewer must not publish the images they only read to anyone holding the link.
+    """
+    from segmentation.models import Feature
 
     region = link.region
     assert region is not None  # noqa: S101 - only called for region links
-    queryset = features_visible_to(link.created_by).filter(body=region.body, geom__intersects=region.geometry)
+    editable = Raster.objects.filter(editable_raster_q(link.created_by)).values("pk")
+    queryset = Feature.objects.filter(raster__in=editable, body=region.body, geom__intersects=region.geometry)
     queryset = queryset.exclude(review_status="rejected")
     classes = region.filters.get("classes")
     if classes:

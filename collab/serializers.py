@@ -94,13 +94,16 @@ class ReviewCreateSerializer(serializers.Serializer):
 
 class ShareLinkSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True)
-    active = serializers.BooleanField(source="is_active", read_only=True)
+    active = serializers.BooleanField(
+        source="works", read_only=True, help_text="Opens its object now: not revoked or expired, creator still allowed"
+    )
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = ShareLink
-        fields = ["id", "kind", "token", "url", "raster", "analysis", "region", "expires_at", "revoked_at",
-                  "created_at", "active"]
+        fields = ["id", "kind", "token", "url", "raster", "analysis", "region", "created_by", "expires_at",
+                  "revoked_at", "created_at", "active"]
         read_only_fields = fields
 
     def get_url(self, link: ShareLink) -> str:

@@ -129,7 +129,7 @@ def raster_sharing(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, raster=raster, project=project, visibility=form.cleaned_data["visibility"]),
                 "Sharing saved."):
             return redirect("collab:raster_sharing", pk=raster.pk)
-    links = selectors.share_links_of(request.user).filter(raster=raster)
+    links = selectors.share_links_to_raster(request.user, raster)
     return render(request, "collab/raster_sharing.html", {
         "raster": raster, "form": form, "links": links, "link_form": ShareLinkForm(),
         "is_owner": raster.owner_id == request.user.pk,
@@ -144,7 +144,12 @@ def share_link_new(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
     target = raster_for_user(request.user, pk) if kind == "raster" else analysis_for_user(request.user, pk)
     form = ShareLinkForm(request.POST)
-    expires = form.cleaned_data.get("expires_at") if form.is_valid() else None
+    if not form.is_valid():  # never a link without the expiry that was asked for
+        for name, errors in form.errors.items():
+            text = " ".join(str(error) for error in errors)
+            messages.error(request, f"{form.fields[name].label}: {text}" if name in form.fields else text)
+        return redirect("collab:share_links")
+    expires = form.cleaned_data.get("expires_at")
     _run(request, lambda: services.share_link_create(user=request.user, target=target, expires_at=expires),
          "Share link created.")
     return redirect("collab:share_links")

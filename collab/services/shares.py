@@ -31,7 +31,11 @@ def shared_region_create(*, user: Any, body: Any, geometry: Any, filters: dict[s
 
 @transaction.atomic
 def share_link_create(*, user: Any, target: Any, expires_at: datetime | None = None) -> ShareLink:
-    """A new link with an unguessable token. Images and analyses need edit rights; regions their creator."""
+    """A new link with an unguessable token. Images and analyses need edit rights; regions their creator.
+
+    The rights are checked again whenever the link is used (``collab.access.share_link_works``); a region link
+    only ever shows features of images its creator may change (``collab.selectors.region_features``).
+    """
     from rasters.models import Raster
     from segmentation.models import Analysis
 
