@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 
 from geoplanet.errors import register
 from maps.stats import selectors, services
-from maps.stats.errors import StatsError
+from maps.stats.errors import InvalidTarget, StatsError
 from maps.stats.summary import csfd_params, summarize, systems_for
 from maps.stats.targets import Target, parse_token, region_target, target_from_dict
 
@@ -87,6 +88,13 @@ _SYSTEMS = inline_serializer("ChronologySystem", {
 _COMPARISON = inline_serializer("StatsComparison", {"a": _SUMMARY, "b": _SUMMARY})
 
 
+def _json_object(request: Request) -> Mapping[str, Any]:
+    """The request's JSON body, which these endpoints need to be an object."""
+    if not isinstance(request.data, Mapping):
+        raise StatsError("The request body must be a JSON object.")
+    return request.data
+
+
 def _answer(request: Request, target: Target, data: Any = None) -> Response:
     scope = selectors.scope_for_target(request.user, target)
     return Response(summarize(scope, csfd_params(data if data is not None else request.query_params)).as_dict())
@@ -110,7 +118,8 @@ def stats_for_object(request: Request, kind: str, pk: int) -> Response:
 @api_view(["POST"])
 def stats_for_region(request: Request) -> Response:
     """Statistics of a region: {body, geometry (GeoJSON lon/lat), classes?, min_confidence?, area_km2?, ...}."""
-    return _answer(request, region_target(request.data), request.data)
+    data = _json_object(request)
+    return _answer(request, region_target(data), data)
 
 
 _AB = [OpenApiParameter("a", str, required=True), OpenApiParameter("b", str, required=True)]
@@ -157,9 +166,12 @@ def job_dict(job: dict[str, Any]) -> dict[str, Any]:
 @api_view(["POST"])
 def report_create(request: Request) -> Response:
     """Queue a PDF + HTML report: {target: token or region dict, system?, d_min?, d_max?, method?, binning?}."""
-    raw = request.data.get("target")
-    target = parse_token(raw) if isinstance(raw, str) else target_from_dict(raw or {})
-    job = services.report_request(request.user, target, csfd_params(request.data))
+    data = _json_object(request)
+    raw = data.get("target")
+    if raw in (None, ""):
+        raise InvalidTarget("target is required: a token (analysis:<id>, ...) or a region object.")
+    target = parse_token(raw) if isinstance(raw, str) else target_from_dict(raw)
+    job = services.report_request(request.user, target, csfd_params(data))
     return Response(job_dict(job), status=status.HTTP_202_ACCEPTED)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -55,21 +56,41 @@ def _float(value: Any, name: str) -> float | None:
     if value in (None, ""):
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise InvalidTarget(f"{name} must be a number.") from None
+    if not math.isfinite(number):  # NaN or infinity would reach the answer, which JSON cannot carry
+        raise InvalidTarget(f"{name} must be a finite number.")
+    return number
+
+
+def _id(value: Any, name: str) -> int:
+    """An object id from JSON or a query string: an integer or a string of digits (not a bool, float or list)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidTarget(f"{name} must be an integer id.")
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidTarget(f"{name} must be an integer id.") from None
+
+
+def _items(value: Any, name: str, what: str) -> list[Any]:
+    """A comma-separated string or a JSON list (empty when missing)."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return value.split(",")
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise InvalidTarget(f"{name} must be a list of {what}.")
 
 
 def _ints(value: Any) -> tuple[int, ...]:
-    items = value.split(",") if isinstance(value, str) else list(value or [])
-    try:
-        return tuple(int(v) for v in items if str(v).strip())
-    except (TypeError, ValueError):
-        raise InvalidTarget("analyses must be a list of ids.") from None
+    return tuple(_id(v, "analyses") for v in _items(value, "analyses", "ids") if str(v).strip())
 
 
 def _strings(value: Any) -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else list(value or [])
+    items = _items(value, "classes", "class names")
     return tuple(str(v).strip() for v in items if str(v).strip())
 
 
@@ -88,8 +109,10 @@ def _geometry(value: Any) -> dict[str, Any] | None:
     return dict(value)
 
 
-def region_target(data: Mapping[str, Any]) -> Target:
+def region_target(data: Any) -> Target:
     """A region target from request data (query parameters or a JSON body)."""
+    if not isinstance(data, Mapping):
+        raise InvalidTarget("A region is an object with body and geometry.")
     body = str(data.get("body") or "").strip().lower()
     if not body:
         raise InvalidTarget("A region needs a body (e.g. body=mars).")
@@ -133,13 +156,15 @@ def parse_token(token: str) -> Target:
     return region_target(data)
 
 
-def target_from_dict(data: Mapping[str, Any]) -> Target:
-    """Inverse of :meth:`Target.as_dict` (also accepts a ``token`` key)."""
+def target_from_dict(data: Any) -> Target:
+    """Inverse of :meth:`Target.as_dict` (also accepts a ``token`` key); raises :class:`InvalidTarget`."""
+    if not isinstance(data, Mapping):
+        raise InvalidTarget("A target is a token (analysis:<id>, image:<id>, ...) or an object with kind and pk.")
     if data.get("token"):
         return parse_token(str(data["token"]))
     kind = data.get("kind")
     if kind == "region":
         return region_target(data)
-    if kind in KINDS and data.get("pk") is not None:
-        return Target(kind=str(kind), pk=int(data["pk"]))
+    if isinstance(kind, str) and kind in KINDS and data.get("pk") is not None:
+        return Target(kind=kind, pk=_id(data["pk"], "pk"))
     raise InvalidTarget("Unknown statistics target.")
