@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from collab.access import PRIVATE, PROJECT, PUBLIC, can_manage_project, role_in
@@ -27,6 +26,24 @@ def project_create(*, owner: Any, name: str, description: str = "") -> Project:
     return project
 
 
+def _invitee(who: str) -> Any:
+    """The account ``who`` names: by email when it holds an "@", else by username (case-insensitive); or None.
+
+    Never both: usernames may contain "@", and an account named like an address must not take its invitation.
+    """
+    users = get_user_model().objects
+    if "@" in who:
+        matches = list(users.filter(email__iexact=who).order_by("pk")[:2])
+        if len(matches) > 1:
+            raise InvalidInput("Several accounts use this email; invite by username instead.")
+        return matches[0] if matches else None
+    exact = users.filter(username=who).first()
+    if exact is not None:
+        return exact
+    matches = list(users.filter(username__iexact=who).order_by("pk")[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
 def _check_role(role: str) -> str:
     if role not in Role.values:
         raise InvalidInput(f"Unknown role “{role}”: use owner, editor or viewer.")
@@ -42,7 +59,7 @@ def invitation_create(*, project: Project, by: Any, who: str, role: str = Role.V
     who = who.strip()
     if not who:
         raise InvalidInput("Name someone to invite.")
-    user = get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who)).first()
+    user = _invitee(who)
     if user is None and "@" not in who:
         raise InvalidInput("No user with that name; invite by email instead.")
     if user is not None and role_in(user, project) is not None:

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from collab import access, services
-from collab.errors import NotAllowed
+from collab.errors import InvalidInput, NotAllowed
 from rasters.selectors import raster_for_user, rasters_visible_to
 from segmentation.selectors import analysis_for_user, features_visible_to
 from tests.collab.conftest import Team, raster_row
@@ -69,6 +69,27 @@ def test_invite_by_email_waits_for_the_account(team: Team, django_user_model: An
     services.invitation_accept(user=newbie, invitation=invitation)
     assert access.role_in(newbie, team.project) == "viewer"
     assert team.raster in rasters_visible_to(newbie)
+
+
+def test_invite_reads_an_address_as_an_email_and_a_name_as_a_username(team: Team, django_user_model: Any) -> None:
+    # Usernames may contain "@": an account named like the address must not receive the invitation meant for it.
+    impostor = django_user_model.objects.create_user("newbie@example.org", "sam2@example.org", "x")
+    invitation = services.invitation_create(project=team.project, by=team.cast.owner, who="NewBie@Example.org")
+    assert invitation.user is None and invitation.email == "NewBie@Example.org"
+    with pytest.raises(NotAllowed):
+        services.invitation_accept(user=impostor, invitation=invitation)
+    with pytest.raises(InvalidInput):  # the impostor's name is not an address anyone registered
+        services.invitation_create(project=team.project, by=team.cast.owner, who="sam2")
+    by_email = services.invitation_create(project=team.project, by=team.cast.owner, who="SAM2@example.org")
+    assert by_email.user == impostor
+    assert services.invitation_create(project=team.project, by=team.cast.owner, who="Sam").user == team.cast.stranger
+
+
+def test_invite_by_an_email_two_accounts_share_is_refused(team: Team, django_user_model: Any) -> None:
+    django_user_model.objects.create_user("twin1", "twin@example.org", "x")
+    django_user_model.objects.create_user("twin2", "TWIN@example.org", "x")  # possible through the admin only
+    with pytest.raises(InvalidInput, match="username"):
+        services.invitation_create(project=team.project, by=team.cast.owner, who="twin@example.org")
 
 
 def test_only_owners_manage(team: Team) -> None:
