@@ -292,7 +292,11 @@ def _extract(analysis: Analysis, model: Any) -> list[Any]:
     if raster.georeferenced and raster.body is not None and raster.crs_wkt:
         import pyproj
 
-        georef = Georef(transform, pyproj.CRS.from_wkt(raster.crs_wkt), raster.body.mean_radius_m)
+        from rasters.core.bodies import body_geographic_crs
+
+        # the footprint's lon/lat, so features and footprint agree whatever axes the image CRS has
+        georef = Georef(transform, pyproj.CRS.from_wkt(raster.crs_wkt), raster.body.mean_radius_m,
+                        geographic_crs=body_geographic_crs(raster.body.slug))
     return extract_features(
         mask, conf, classes=model.card.classes, georef=georef, min_area_px=analysis.parameters.get("min_area_px", 16),
         crater_view=view,

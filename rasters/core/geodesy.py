@@ -8,7 +8,7 @@ ever routes a planetary coordinate through an Earth CRS.
 from __future__ import annotations
 
 import math
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pyproj
@@ -86,10 +86,49 @@ def line_length_km(geom_lonlat: BaseGeometry, radius_m: float) -> float:
     return float(geod.geometry_length(geom_lonlat)) / 1000
 
 
-def body_transformer(src_crs: pyproj.CRS, body_crs: pyproj.CRS) -> pyproj.Transformer:
+def _northing_first(crs: pyproj.CRS) -> bool:
+    return bool(crs.axis_info) and crs.axis_info[0].direction.lower() in ("north", "south")
+
+
+class GridTransformer:
+    """Coordinates in GDAL's order (the east-west axis first, as in a geotransform) between two CRSs.
+
+    pyproj's ``always_xy`` leaves axes it does not take for longitude and latitude in the CRS's own order:
+    the west-positive "Lon" of the IAU ographic CRSs (49901: latitude first) and the U/V axes of the ocentric
+    ellipsoid ones (49902). The order is decided here from each axis's direction; signs (west-positive values)
+    are PROJ's to convert.
+    """
+
+    def __init__(self, src_crs: pyproj.CRS, dst_crs: pyproj.CRS) -> None:
+        self._transformer = pyproj.Transformer.from_crs(src_crs, dst_crs)
+        self._swap_src, self._swap_dst = _northing_first(src_crs), _northing_first(dst_crs)
+
+    def transform(self, x: Any, y: Any, errcheck: bool = False, direction: str = "FORWARD") -> tuple[Any, Any]:
+        """(x, y) -> (x, y); ``direction="INVERSE"`` goes from the second CRS to the first."""
+        forward = direction.upper() == "FORWARD"
+        swap_in, swap_out = (self._swap_src, self._swap_dst) if forward else (self._swap_dst, self._swap_src)
+        a, b = (y, x) if swap_in else (x, y)
+        u, v = self._transformer.transform(a, b, errcheck=errcheck, direction=direction)
+        return (v, u) if swap_out else (u, v)
+
+
+def lonlat_crs_for(crs: pyproj.CRS) -> pyproj.CRS:
+    """East-positive lon/lat of the body ``crs`` is on: its IAU sphere (ocentric, code NNN00) when ``crs``
+    carries an IAU code, else a geographic CRS on its own datum (never another body's)."""
+    for candidate in (crs, crs.geodetic_crs):
+        found = candidate.to_authority() if candidate is not None else None
+        if found and found[0].upper().startswith("IAU") and found[1].isdigit():
+            return pyproj.CRS.from_authority(found[0], str(int(found[1]) // 100 * 100))
+    geodetic = crs.geodetic_crs
+    if geodetic is None or geodetic.datum is None:
+        raise CRSError("The coordinate system names no body.")
+    return pyproj.crs.GeographicCRS(name=f"{geodetic.name} (lon/lat)", datum=geodetic.datum)
+
+
+def body_transformer(src_crs: pyproj.CRS, body_crs: pyproj.CRS) -> GridTransformer:
     """Transformer (x/lon first) from a raster CRS to a body's geographic CRS; CRSError across bodies."""
     try:
-        return pyproj.Transformer.from_crs(src_crs, body_crs, always_xy=True)
+        return GridTransformer(src_crs, body_crs)
     except ProjError as exc:
         raise CRSError(
             "The raster's coordinate system belongs to a different body than the one selected."
@@ -104,7 +143,7 @@ def _boundary_pixels(width: int, height: int, per_edge: int) -> tuple[np.ndarray
 
 
 def _contains_pole(
-    transform: Affine, width: int, height: int, to_body: pyproj.Transformer, lat_pole: float
+    transform: Affine, width: int, height: int, to_body: GridTransformer, lat_pole: float
 ) -> bool:
     try:
         x, y = to_body.transform(0.0, lat_pole, direction="INVERSE")

@@ -18,11 +18,12 @@ the whole image, so rasters of any size are filtered with flat memory.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import numpy as np
 from scipy import ndimage
 
-from .instances import CraterDetection, crater_instances
+from .instances import AspectFn, CraterDetection, crater_instances, ground_crater_instances
 from .normalize import MAX_SAMPLES
 
 CONTRAST_SIGMA_PX = 5.0
@@ -128,13 +129,19 @@ def merge_craters(
                 continue
             taken[i] = True
         kept += [d for d, t in zip(cands, taken, strict=True) if t]
-    return [CraterDetection(d.cx, d.cy, d.diameter, d.confidence, d.area_px, k)
-            for k, d in enumerate(kept, start=1)]
+    return [replace(d, label=k) for k, d in enumerate(kept, start=1)]
 
 
 def with_view_craters(
-    first: list[CraterDetection], view: np.ndarray, min_area_px: int = 9,
+    first: list[CraterDetection], view: np.ndarray, min_area_px: int = 9, aspect_at: AspectFn | None = None,
 ) -> list[CraterDetection]:
-    """``first`` plus the craters of a second-view confidence image (0 = not crater), merged."""
-    second, _ = crater_instances((view > 0).astype(np.uint8), view, 1, min_area_px=min_area_px)
+    """``first`` plus the craters of a second-view confidence image (0 = not crater), merged.
+
+    ``aspect_at`` (see :func:`.instances.ground_crater_instances`) splits craters in square ground pixels.
+    """
+    binary = (view > 0).astype(np.uint8)
+    if aspect_at is not None:
+        second = ground_crater_instances(binary, view, 1, min_area_px, aspect_at)
+    else:
+        second, _ = crater_instances(binary, view, 1, min_area_px=min_area_px)
     return merge_craters(first, second)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
 
+# ground width / ground height of a pixel at continuous pixel coords (cols, rows), vectorised
+AspectFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+ASPECT_TOLERANCE = 0.02  # pixels closer than this to square on the ground are split as they are
+
 
 @dataclass(frozen=True)
 class CraterDetection:
-    """One crater instance in pixel coords (pixel centres at i + 0.5)."""
+    """One crater instance in pixel coords (pixel centres at i + 0.5).
+
+    ``diameter`` is in row pixels; where pixels are not square on the ground (``aspect`` = a pixel's ground
+    width over its height, e.g. cos(latitude) on a lon/lat grid) the crater spans ``diameter / aspect`` columns.
+    """
 
     cx: float
     cy: float
@@ -18,6 +27,7 @@ class CraterDetection:
     confidence: float
     area_px: int
     label: int
+    aspect: float = 1.0
 
 
 def fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float] | None:
@@ -124,3 +134,51 @@ def crater_instances(
         labels_out[ys, xs] = len(dets) + 1
         dets.append(CraterDetection(float(cx), float(cy), float(d), c, area, len(dets) + 1))
     return dets, labels_out
+
+
+def ground_crater_instances(
+    mask: np.ndarray, conf: np.ndarray | None, crater_index: int, min_area_px: int, aspect_at: AspectFn,
+) -> list[CraterDetection]:
+    """:func:`crater_instances` on a grid whose pixels need not be square on the ground.
+
+    A round crater at 70 degrees latitude on a lon/lat grid spans three times as many columns as rows, and
+    the watershed would cut it into several. Each connected component whose pixels are within
+    ASPECT_TOLERANCE of square at its centre is split as it is; every other one is resampled across to
+    square ground pixels, split and fitted there, and its detections are mapped back.
+    """
+    binary = mask == crater_index
+    comp, n_comp = ndimage.label(binary)
+    if not n_comp:
+        return []
+    objects = ndimage.find_objects(comp)
+    rows = np.array([(sl[0].start + sl[0].stop) / 2 for sl in objects])
+    cols = np.array([(sl[1].start + sl[1].stop) / 2 for sl in objects])
+    aspect = np.asarray(aspect_at(cols, rows), dtype=np.float64)
+    square = np.abs(aspect - 1.0) < ASPECT_TOLERANCE
+    keep = np.zeros(n_comp + 1, dtype=bool)
+    keep[1:] = square
+    iso_mask = np.where(keep[comp], crater_index, 0).astype(mask.dtype)
+    dets, _ = crater_instances(iso_mask, conf, crater_index, min_area_px)
+    for lab in np.flatnonzero(~square) + 1:
+        dets += _resampled_instances(comp, lab, objects[lab - 1], conf, float(aspect[lab - 1]), min_area_px)
+    return [replace(d, label=i + 1) for i, d in enumerate(dets)]
+
+
+def _resampled_instances(
+    comp: np.ndarray, lab: int, sl: tuple[slice, slice], conf: np.ndarray | None, aspect: float, min_area_px: int,
+) -> list[CraterDetection]:
+    region = np.pad(comp[sl] == lab, 1)  # a background margin, so every rim pixel faces background
+    width = max(1, round(region.shape[1] * aspect))
+    zoom = (1.0, width / region.shape[1])
+    square = ndimage.zoom(region.astype(np.uint8), zoom, order=0, grid_mode=True, mode="grid-constant")
+    sq_conf = None
+    if conf is not None:
+        local = np.pad(np.where(comp[sl] == lab, conf[sl], 0.0), 1).astype(np.float32)
+        sq_conf = ndimage.zoom(local, zoom, order=1, grid_mode=True, mode="grid-constant")
+    scale = zoom[1]
+    found, _ = crater_instances(square, sq_conf, 1, max(1, int(np.ceil(min_area_px * scale))))
+    r0, c0 = sl[0].start - 1, sl[1].start - 1
+    return [
+        replace(d, cx=c0 + d.cx / scale, cy=r0 + d.cy, area_px=round(d.area_px / scale), aspect=scale)
+        for d in found
+    ]

@@ -15,7 +15,7 @@ from scipy import ndimage
 
 from .classes import DEFAULT_CLASSES, ClassSpec
 from .contrast_view import with_view_craters
-from .instances import crater_instances
+from .instances import crater_instances, ground_crater_instances
 
 
 @dataclass
@@ -45,15 +45,18 @@ class Georef:
     transform: Any  # affine.Affine
     crs: Any  # pyproj.CRS of the image
     radius_m: float
-    geographic_crs: Any = None  # defaults to the image CRS's own geodetic CRS (same body)
+    geographic_crs: Any = None  # defaults to the same body's east-positive lon/lat (its IAU sphere)
 
     def __post_init__(self) -> None:
-        from pyproj import CRS, Geod, Transformer
+        from pyproj import CRS, Geod
+
+        from rasters.core.geodesy import body_transformer, lonlat_crs_for
 
         self.crs = CRS.from_user_input(self.crs)
-        geo = CRS.from_user_input(self.geographic_crs) if self.geographic_crs is not None else self.crs.geodetic_crs
+        geo = CRS.from_user_input(self.geographic_crs) if self.geographic_crs is not None else lonlat_crs_for(self.crs)
         self.geographic_crs = geo
-        self._tr = Transformer.from_crs(self.crs, geo, always_xy=True)
+        # axes ordered by direction: always_xy leaves west-positive and U/V axes as they are
+        self._tr = body_transformer(self.crs, geo)
         self.geod = Geod(a=self.radius_m, b=self.radius_m)
 
     def lonlat(self, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,6 +83,19 @@ class Georef:
             return np.column_stack([lon, lat])
 
         return shapely.transform(geom, to_lonlat)
+
+    def aspect(self, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Ground width over ground height of the pixels at (cols, rows): cos(latitude) on a lon/lat grid."""
+        cols, rows = np.asarray(cols, dtype=float), np.asarray(rows, dtype=float)
+        lon, lat = self.lonlat(cols, rows)
+        lon_x, lat_x = self.lonlat(cols + 1.0, rows)
+        lon_y, lat_y = self.lonlat(cols, rows + 1.0)
+        _, _, dx = self.geod.inv(lon, lat, lon_x, lat_x)
+        _, _, dy = self.geod.inv(lon, lat, lon_y, lat_y)
+        dx, dy = np.asarray(dx, dtype=float), np.asarray(dy, dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = dx / dy
+        return np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
 
     def step_km(self, col: float, row: float, dcol: float, drow: float) -> float:
         """Geodesic length (km) of a pixel-space step starting at (col, row)."""
@@ -152,11 +168,18 @@ def extract_features(
     feats: list[Feature] = []
     by_name = {c.name: c.index for c in classes}
     if "crater" in by_name:
-        dets, _ = crater_instances(mask, cf, by_name["crater"], min_area_px=min_area_px)
+        # on a georeferenced grid craters are split and fitted where pixels are square on the ground
+        aspect = georef.aspect if georef is not None else None
+        if aspect is not None:
+            dets = ground_crater_instances(mask, cf, by_name["crater"], min_area_px, aspect)
+        else:
+            dets, _ = crater_instances(mask, cf, by_name["crater"], min_area_px=min_area_px)
         if crater_view is not None:
-            dets = with_view_craters(dets, _unit_confidence(crater_view), min_area_px=min_area_px)
+            dets = with_view_craters(dets, _unit_confidence(crater_view), min_area_px=min_area_px, aspect_at=aspect)
         for d in dets:
             pix = Point(d.cx, d.cy).buffer(d.diameter / 2.0, quad_segs=16)
+            if d.aspect != 1.0:
+                pix = shapely.affinity.scale(pix, xfact=1.0 / d.aspect, yfact=1.0, origin=(d.cx, d.cy))
             f = Feature("crater", pix, pix, d.confidence, float(d.area_px), centre=(d.cx, d.cy),
                         centre_px=(d.cx, d.cy), diameter_px=d.diameter)
             feats.append(f)

@@ -97,3 +97,17 @@ def test_pixel_size_projected_and_geographic() -> None:
     x_m, y_m = pixel_size_m(Affine(0.1, 0, 0, 0, -0.1, 65), 10, 100, geographic, MARS_R)
     assert y_m == pytest.approx(0.1 * math.pi / 180 * MARS_R)
     assert x_m == pytest.approx(y_m * math.cos(math.radians(60)))
+
+
+@pytest.mark.parametrize(("code", "x0", "y0"), [
+    ("49900", -31.0, 41.0),  # lat/lon axes, east-positive
+    ("49901", 31.0, 41.0),  # latitude first, west-positive longitude: x = 31 W is 31 degrees west
+    ("49902", -31.0, 41.0),  # ocentric ellipsoid, U/V axes (latitude first)
+])
+def test_footprint_follows_axis_directions(code: str, x0: float, y0: float) -> None:
+    # the grid covers 31-30 W, 40-41 N in each CRS's own numbers (GDAL order: the east-west axis first)
+    step = -1.0 if code == "49901" else 1.0
+    grid = Affine(0.01 * step, 0, x0, 0, -0.01, y0)
+    fp = footprint_lonlat(grid, 100, 100, pyproj.CRS.from_authority("IAU_2015", code), body_geographic_crs("mars"))
+    assert fp.centroid.x == pytest.approx(-30.5, abs=1e-6)
+    assert fp.centroid.y == pytest.approx(40.5, abs=0.35)  # ellipsoid latitudes differ a little from the sphere's

@@ -138,3 +138,60 @@ def test_crater_across_the_antimeridian_is_cut_not_smeared() -> None:
     assert across.perimeter_km == pytest.approx(west.perimeter_km, rel=0.01)
     assert across.centre is not None and abs(across.centre[0]) == pytest.approx(180.0, abs=0.05)
     assert west.geometry.geom_type == "Polygon" and 0 < west.geometry.bounds[0] < 180
+
+
+def _ground_disk_mask(geo: Georef, n: int, lon0: float, lat0: float, d_km: float) -> np.ndarray:
+    """The pixels of an n x n grid within d_km / 2 of (lon0, lat0) on the sphere: a round crater on the ground."""
+    cols, rows = np.meshgrid(np.arange(n) + 0.5, np.arange(n) + 0.5)
+    lon, lat = geo.lonlat(cols.ravel(), rows.ravel())
+    _, _, dist = geo.geod.inv(np.full(lon.size, lon0), np.full(lon.size, lat0), lon, lat)
+    return (dist.reshape(n, n) <= d_km * 500).astype(np.uint8)
+
+
+@pytest.mark.parametrize("lat0", [0.0, 50.0, 65.0, 70.0, 80.0])
+@pytest.mark.parametrize("d_km", [15.0, 40.0])
+def test_round_crater_stays_one_at_high_latitude(lat0: float, d_km: float) -> None:
+    # a lon/lat grid stretches a round crater east-west by 1/cos(latitude): 3x at 70 degrees, 6x at 80
+    res, n = 0.02, 400
+    geo = Georef(Affine(res, 0, 10 - n / 2 * res, 0, -res, lat0 + n / 2 * res), "IAU_2015:49900", MARS_R)
+    mask = _ground_disk_mask(geo, n, 10.0, lat0, d_km)
+    craters = [f for f in extract_features(mask, georef=geo) if f.class_name == "crater"]
+    assert len(craters) == 1
+    (crater,) = craters
+    assert crater.diameter_km == pytest.approx(d_km, rel=0.03)
+    assert crater.centre == pytest.approx((10.0, lat0), abs=0.02)
+    assert crater.geometry.area > 0 and crater.geometry.bounds[0] < 10.0 < crater.geometry.bounds[2]
+
+
+def test_second_view_craters_are_split_on_the_ground_too() -> None:
+    res, n, lat0 = 0.02, 400, 70.0
+    geo = Georef(Affine(res, 0, 10 - n / 2 * res, 0, -res, lat0 + n / 2 * res), "IAU_2015:49900", MARS_R)
+    view = _ground_disk_mask(geo, n, 10.0, lat0, 20.0).astype(np.float32) * 0.95
+    empty = np.zeros((n, n), np.uint8)
+    craters = [f for f in extract_features(empty, georef=geo, crater_view=view) if f.class_name == "crater"]
+    assert len(craters) == 1 and craters[0].diameter_km == pytest.approx(20.0, rel=0.05)
+
+
+@pytest.mark.parametrize(("code", "x0", "step"), [
+    ("49900", -31.0, 0.01),
+    ("49901", 31.0, -0.01),  # latitude first, west-positive: x = 31 means 31 W
+    ("49902", -31.0, 0.01),  # ocentric ellipsoid with U/V axes
+])
+def test_features_land_where_the_footprint_is(code: str, x0: float, step: float) -> None:
+    import pyproj
+
+    from rasters.core.bodies import body_geographic_crs
+    from rasters.core.geodesy import footprint_lonlat
+
+    crs = pyproj.CRS.from_authority("IAU_2015", code)
+    grid = Affine(step, 0, x0, 0, -0.01, 41.0)
+    m = np.zeros((100, 100), np.uint8)
+    _disk(m, 50, 50, 30)
+    for geo in (Georef(grid, crs, MARS_R), Georef(grid, crs, MARS_R, geographic_crs=body_geographic_crs("mars"))):
+        (crater,) = [f for f in extract_features(m, georef=geo) if f.class_name == "crater"]
+        assert crater.centre is not None
+        assert crater.centre[0] == pytest.approx(-30.5, abs=0.01)  # 30.5 degrees west
+        assert crater.centre[1] == pytest.approx(40.5, abs=0.35)
+        footprint = footprint_lonlat(grid, 100, 100, crs, body_geographic_crs("mars"))
+        assert footprint.centroid.x == pytest.approx(crater.centre[0], abs=0.01)
+        assert footprint.centroid.y == pytest.approx(crater.centre[1], abs=0.01)
