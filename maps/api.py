@@ -17,7 +17,7 @@ from maps import selectors, services
 from maps.exports import FORMATS
 from maps.exports.catalog import csv_chunks, scc_chunks
 from maps.exports.geojson import geojson_chunks
-from maps.filters import BadQuery, FeatureQuery
+from maps.filters import MAX_LIMIT, BadQuery, FeatureQuery, page_bounds
 from maps.serializers import (
     ExportJobSerializer,
     FeatureCollectionSerializer,
@@ -29,7 +29,6 @@ from maps.serializers import (
 from maps.vector_tiles import BadTile, render_tile
 
 DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -64,16 +63,6 @@ PAGE_PARAMETERS = [
 ]
 
 
-def page_bounds(params: Any, default: int = DEFAULT_LIMIT) -> tuple[int, int]:
-    """``limit`` and ``offset`` from the query string, clamped."""
-    try:
-        limit = int(params.get("limit") or default)
-        offset = int(params.get("offset") or 0)
-    except ValueError:
-        raise BadQuery("limit and offset must be integers.") from None
-    return max(1, min(limit, MAX_LIMIT)), max(0, offset)
-
-
 def page_url(request: Request, offset: int, limit: int) -> str:
     params = request.query_params.copy()
     params["offset"] = str(offset)
@@ -88,7 +77,7 @@ def page_url(request: Request, offset: int, limit: int) -> str:
 @renderer_classes([GeoJSONRenderer, JSONRenderer])
 def feature_list(request: Request) -> Response:
     query = FeatureQuery.from_params(request.query_params)
-    limit, offset = page_bounds(request.query_params)
+    limit, offset = page_bounds(request.query_params, DEFAULT_LIMIT)
     features = selectors.features_matching(request.user, query)
     matched = features.count()
     rows = list(feature_rows(features)[offset:offset + limit])

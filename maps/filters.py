@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -22,6 +23,8 @@ from rasters.models import Raster
 
 MAX_GEOMETRY_CHARS = 200_000
 MAX_GEOMETRY_POINTS = 20_000
+MAX_LIMIT = 10_000
+MAX_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
 RANGES = {"confidence": "confidence", "diameter": "diameter_km", "area": "area_km2"}
 
 
@@ -76,6 +79,24 @@ def _strings(params: Any, name: str) -> list[str]:
     return [p.strip() for raw in values for p in str(raw or "").split(",") if p.strip()]
 
 
+def page_bounds(params: Mapping[str, Any], default: int) -> tuple[int, int]:
+    """``limit`` (1..MAX_LIMIT, ``default`` when missing) and ``offset`` (0..MAX_OFFSET) from a query string."""
+    try:
+        limit = int(params.get("limit") or default)
+        offset = int(params.get("offset") or 0)
+    except ValueError:
+        raise BadQuery("limit and offset must be integers.") from None
+    if offset > MAX_OFFSET:
+        raise BadQuery("offset is too large.")
+    return max(1, min(limit, MAX_LIMIT)), max(0, offset)
+
+
+def _finite(coords: Any) -> bool:
+    if isinstance(coords, float | int):
+        return math.isfinite(coords)
+    return all(_finite(c) for c in coords)
+
+
 def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     """``minlon,minlat,maxlon,maxlat`` in the body's degrees."""
     try:
@@ -105,16 +126,21 @@ def parse_geometry(raw: str) -> GEOSGeometry:
         except ValueError:
             raise BadQuery("intersects is neither WKT nor GeoJSON.") from None
         if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-            doc = (doc.get("features") or [None])[0]
+            features = doc.get("features")
+            doc = features[0] if isinstance(features, list) and features else None
         if isinstance(doc, dict) and doc.get("type") == "Feature":
             doc = doc.get("geometry")
         text = json.dumps(doc)
     try:
         geom = GEOSGeometry(text)
-    except (GEOSException, ValueError, TypeError):
+    except (GEOSException, GDALException, ValueError, TypeError):  # GDAL reads GeoJSON, GEOS reads WKT
         raise BadQuery("intersects is neither WKT nor GeoJSON.") from None
     if geom.empty or geom.num_coords > MAX_GEOMETRY_POINTS:
         raise BadQuery("The geometry is empty or has too many vertices.")
+    # GEOS has no envelope for NaN and cannot repair around it. Every concrete geometry has coords; the stubs
+    # declare them on the subclasses only.
+    if not _finite(geom.coords):  # type: ignore[attr-defined]
+        raise BadQuery("The geometry's coordinates must be finite numbers.")
     minx, miny, maxx, maxy = geom.extent
     if not (-360 <= minx and maxx <= 360 and -90 <= miny and maxy <= 90):
         raise BadQuery("The geometry must be in lon/lat degrees of the body.")

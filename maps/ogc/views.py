@@ -16,13 +16,12 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
 from maps import selectors
-from maps.filters import BadQuery, FeatureQuery, parse_bbox
+from maps.filters import FeatureQuery, page_bounds, parse_bbox
 from maps.ogc import documents as docs
 from maps.serializers import feature_dict, feature_rows
 from segmentation.selectors import analyses_visible_to, analysis_for_user
 
 DEFAULT_LIMIT = 10
-MAX_LIMIT = 10_000
 
 
 def _base(request: Request) -> str:
@@ -117,11 +116,7 @@ def _query(analysis: Any, request: Request) -> FeatureQuery:
 def items(request: Request, collection_id: str) -> HttpResponse:
     analysis = analysis_for_user(request.user, docs.analysis_id_of(collection_id))
     query = _query(analysis, request)
-    try:
-        limit = max(1, min(int(request.query_params.get("limit") or DEFAULT_LIMIT), MAX_LIMIT))
-        offset = max(0, int(request.query_params.get("offset") or 0))
-    except ValueError:
-        raise BadQuery("limit and offset must be integers.") from None
+    limit, offset = page_bounds(request.query_params, DEFAULT_LIMIT)
     features = selectors.features_matching(request.user, query)
     matched = features.count()
     rows = list(feature_rows(features)[offset:offset + limit])

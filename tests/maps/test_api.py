@@ -88,7 +88,11 @@ def test_raster_analysis_and_project_filters(cast: Any, small: dict[str, Any]) -
 @pytest.mark.parametrize("params", [
     {"bbox": "1,2,3"}, {"bbox": "0,0,10,10"}, {"body": "mars", "bbox": "10,0,0,10"}, {"confidence_min": "high"},
     {"diameter_min": "5", "diameter_max": "1"}, {"body": "mars", "intersects": "POLYGON((0 0"}, {"analysis": "x"},
-    {"limit": "many"},
+    {"limit": "many"}, {"offset": "1.5"}, {"offset": "99999999999999999999"},
+    {"body": "mars", "intersects": '{"type": "FeatureCollection", "features": 5}'},
+    {"body": "mars", "intersects": '{"type": "FeatureCollection", "features": {"a": 1}}'},
+    {"body": "mars", "intersects": '{"type": "Polygon", "coordinates": "x"}'},
+    {"body": "mars", "intersects": "POINT(nan 0)"}, {"body": "mars", "intersects": "POLYGON((0 0, nan 1, 1 1, 0 0))"},
 ])
 def test_bad_filters_are_400(cast: Any, params: dict[str, str]) -> None:
     r = api_for(cast.owner).get("/api/v1/features/", params)

@@ -13,6 +13,16 @@ from tests.maps.helpers import analysis_with, api_for
 FEATURES = [{"lon": 10 + i, "lat": 5, "diameter_km": 10 + i} for i in range(5)]
 
 
+@pytest.mark.parametrize("params", [
+    {"limit": "x"}, {"offset": "-"}, {"offset": "99999999999999999999"}, {"bbox": "a,b,c,d,e,f"}, {"bbox": "1,2,3,4,5"},
+])
+@pytest.mark.django_db
+def test_bad_item_queries_are_400(cast: Any, params: dict[str, str]) -> None:
+    mine = analysis_with(cast.owner, FEATURES)
+    r = api_for(cast.owner).get(f"/ogc/collections/analysis-{mine.pk}/items", params)
+    assert r.status_code == 400 and r.json()["detail"]
+
+
 @pytest.mark.django_db
 def test_documents_paging_and_visibility(cast: Any) -> None:
     mine = analysis_with(cast.owner, FEATURES)
