@@ -104,6 +104,30 @@ class Georef:
         return float(dist) / 1000.0
 
 
+def _skeleton_edges(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (row, col) of each step of an 8-connected skeleton, shape (n, 2) each.
+
+    A diagonal step is skipped when an L-shaped 4-connected path spans the same two pixels, so corners are
+    not counted twice.
+    """
+    p = np.pad(s, 1)
+    c = p[1:-1, 1:-1]
+    steps = (
+        (c & p[1:-1, 2:], (0, 1)),
+        (c & p[2:, 1:-1], (1, 0)),
+        (c & p[2:, 2:] & ~(p[1:-1, 2:] | p[2:, 1:-1]), (1, 1)),
+        (c & p[2:, :-2] & ~(p[1:-1, :-2] | p[2:, 1:-1]), (1, -1)),
+    )
+    starts = [np.argwhere(hit) for hit, _ in steps]
+    ends = [a + np.array(off) for a, (_, off) in zip(starts, steps, strict=True)]
+    return np.concatenate(starts).reshape(-1, 2), np.concatenate(ends).reshape(-1, 2)
+
+
+def _skeleton_ends(s: np.ndarray) -> np.ndarray:
+    nb = ndimage.convolve(s.astype(np.uint8), np.ones((3, 3), np.uint8), mode="constant") - 1
+    return s & (nb == 1)
+
+
 def skeleton_length(skel: np.ndarray, dist: np.ndarray | None = None) -> float:
     """Graph length of an 8-connected skeleton; ends are extended by the distance to the component edge.
 
@@ -111,20 +135,38 @@ def skeleton_length(skel: np.ndarray, dist: np.ndarray | None = None) -> float:
     two pixels, so corners are not counted twice.
     """
     s = skel.astype(bool)
-    p = np.pad(s, 1)
-    c = p[1:-1, 1:-1]
-    right, down = c & p[1:-1, 2:], c & p[2:, 1:-1]
-    dr, dl = c & p[2:, 2:], c & p[2:, :-2]
-    dr_ok = dr & ~(p[1:-1, 2:] | p[2:, 1:-1])
-    dl_ok = dl & ~(p[1:-1, :-2] | p[2:, 1:-1])
-    length = right.sum() + down.sum() + np.sqrt(2.0) * (dr_ok.sum() + dl_ok.sum())
+    a, b = _skeleton_edges(s)
+    length = float(np.hypot(*(b - a).T).sum()) if len(a) else 0.0
     if dist is not None and s.any():
-        nb = ndimage.convolve(s.astype(np.uint8), np.ones((3, 3), np.uint8), mode="constant") - 1
-        ends = s & (nb == 1)
-        length += float(dist[ends].sum())
+        length += float(dist[_skeleton_ends(s)].sum())
     elif s.sum() == 1:
         length = 1.0
     return float(length)
+
+
+def skeleton_length_km(skel: np.ndarray, dist: np.ndarray, origin: tuple[int, int], georef: Georef) -> float:
+    """:func:`skeleton_length` measured on the body: each step is a geodesic between pixel centres, and an
+    end's extension uses the ground size of a pixel where it is. ``origin`` is (row, col) of ``skel[0, 0]``."""
+    s = skel.astype(bool)
+    a, b = _skeleton_edges(s)
+    r0, c0 = origin
+    km = 0.0
+    if len(a):
+        lon_a, lat_a = georef.lonlat(a[:, 1] + c0 + 0.5, a[:, 0] + r0 + 0.5)
+        lon_b, lat_b = georef.lonlat(b[:, 1] + c0 + 0.5, b[:, 0] + r0 + 0.5)
+        _, _, metres = georef.geod.inv(lon_a, lat_a, lon_b, lat_b)
+        km = float(np.asarray(metres).sum()) / 1000.0
+    ends = np.argwhere(_skeleton_ends(s))
+    for end in ends:
+        # the extension continues the skeleton's last step, measured on the ground in that direction
+        into = (a == end).all(1)
+        out = (b == end).all(1)
+        other = b[into][0] if into.any() else a[out][0]
+        drow, dcol = (end - other) / np.hypot(*(end - other))
+        km += float(dist[end[0], end[1]]) * georef.step_km(end[1] + c0 + 0.5, end[0] + r0 + 0.5, dcol, drow)
+    if not len(a) and s.sum() == 1:
+        km = float(np.sqrt(georef.step_km(c0 + 0.5, r0 + 0.5, 1, 0) * georef.step_km(c0 + 0.5, r0 + 0.5, 0, 1)))
+    return km
 
 
 def principal_orientation(rows: np.ndarray, cols: np.ndarray) -> float:
@@ -202,8 +244,11 @@ def extract_features(
             pix = _component_polygon(region, sl[0].start, sl[1].start, simplify_px)
             c = float(cf[sl][region].mean()) if cf is not None else 1.0
             cen = pix.centroid
-            feats.append(Feature(name, pix, pix, c, float(area), centre=(cen.x, cen.y), centre_px=(cen.x, cen.y),
-                                 length_px=skeleton_length(skel, dist), orientation_deg=orient))
+            feat = Feature(name, pix, pix, c, float(area), centre=(cen.x, cen.y), centre_px=(cen.x, cen.y),
+                           length_px=skeleton_length(skel, dist), orientation_deg=orient)
+            if georef is not None:
+                feat.length_km = skeleton_length_km(skel, dist, (sl[0].start, sl[1].start), georef)
+            feats.append(feat)
     if georef is not None:
         for f in feats:
             _georeference(f, georef, shapely)
@@ -229,10 +274,6 @@ def _georeference(f: Feature, g: Georef, shapely: Any) -> None:
         f.centre = (float(lon[0]), float(lat[0]))
     if f.diameter_px is not None:
         f.diameter_km = 2.0 * float(np.sqrt(f.area_km2 / np.pi))  # equal-area diameter of the small circle
-    if f.length_px is not None and f.centre_px is not None and f.orientation_deg is not None:
-        th = np.radians(f.orientation_deg)
-        dcol, drow = float(np.sin(th)), float(-np.cos(th))  # unit pixel step along the feature's axis
-        f.length_km = f.length_px * g.step_km(f.centre_px[0], f.centre_px[1], dcol, drow)
 
 
 def to_geojson(features: list[Feature], body_name: str, model_version: str | None = None) -> dict[str, Any]:

@@ -195,3 +195,22 @@ def test_features_land_where_the_footprint_is(code: str, x0: float, step: float)
         footprint = footprint_lonlat(grid, 100, 100, crs, body_geographic_crs("mars"))
         assert footprint.centroid.x == pytest.approx(crater.centre[0], abs=0.01)
         assert footprint.centroid.y == pytest.approx(crater.centre[1], abs=0.01)
+
+
+@pytest.mark.parametrize("lat0", [0.0, 60.0, 70.0])
+@pytest.mark.parametrize("shape", ["east-west", "north-south", "L"])
+def test_valley_length_on_the_ground(lat0: float, shape: str) -> None:
+    # a bent valley's length is the sum of its steps on the sphere, not its pixel length times one scale
+    res, n, r0, c0, length, w = 0.02, 400, 120, 120, 150, 5
+    geo = Georef(Affine(res, 0, 10 - n / 2 * res, 0, -res, lat0 + n / 2 * res), "IAU_2015:49900", MARS_R)
+    m = np.zeros((n, n), np.uint8)
+    if shape in ("east-west", "L"):
+        m[r0:r0 + w, c0:c0 + length] = 2
+    if shape in ("north-south", "L"):
+        m[r0:r0 + length, c0:c0 + w] = 2
+    cols = {"east-west": [c0, c0 + length], "north-south": [c0 + w / 2] * 2, "L": [c0 + length, c0 + w / 2, c0 + w / 2]}
+    rows = {"east-west": [r0 + w / 2] * 2, "north-south": [r0, r0 + length], "L": [r0 + w / 2, r0 + w / 2, r0 + length]}
+    lon, lat = geo.lonlat(np.array(cols[shape], float), np.array(rows[shape], float))
+    centre_line_km = geo.geod.line_length(lon, lat) / 1000
+    (valley,) = [f for f in extract_features(m, georef=geo) if f.class_name == "valley"]
+    assert valley.length_km == pytest.approx(centre_line_km, rel=0.03)
