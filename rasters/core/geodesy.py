@@ -172,7 +172,9 @@ def split_at_antimeridian(polygon: Polygon | MultiPolygon) -> Footprint:
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
-def _polar_cap(lon: np.ndarray, lat: np.ndarray, north: bool) -> Polygon:
+def polar_cap(lon: np.ndarray, lat: np.ndarray, north: bool) -> Polygon:
+    """The lon/lat polygon of the region inside a ring that goes once around a pole (a cap spanning
+    -180..180, closed along the pole), from the ring's vertices in any order of longitude."""
     # The boundary of an image around a pole is single-valued in longitude, so sorting by longitude and
     # closing along the pole's latitude gives the cap as one polygon spanning -180..180.
     wrapped = (lon + 180.0) % 360.0 - 180.0
@@ -216,7 +218,7 @@ def footprint_lonlat(
     north = _contains_pole(transform, width, height, to_body, 90.0)
     south = _contains_pole(transform, width, height, to_body, -90.0)
     if north or south:
-        return _polar_cap(lon[:-1], lat[:-1], north=north)
+        return polar_cap(lon[:-1], lat[:-1], north=north)
 
     unwrapped = np.unwrap(lon, period=360.0)
     # Bring the outline's middle into -180..180 before cutting, so a 0..360 grid comes back as one piece.

@@ -58,6 +58,12 @@ class Georef:
         # axes ordered by direction: always_xy leaves west-positive and U/V axes as they are
         self._tr = body_transformer(self.crs, geo)
         self.geod = Geod(a=self.radius_m, b=self.radius_m)
+        self.poles_px: dict[float, tuple[float, float]] = {}  # latitude -> (col, row) where the grid has it
+        for pole in (90.0, -90.0):
+            x, y = self._tr.transform(0.0, pole, errcheck=False, direction="INVERSE")
+            if np.isfinite(x) and np.isfinite(y):
+                col, row = ~self.transform * (float(x), float(y))
+                self.poles_px[pole] = (float(col), float(row))
 
     def lonlat(self, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Continuous pixel coords -> lon/lat degrees on the body."""
@@ -262,10 +268,15 @@ def _unit_confidence(conf: np.ndarray) -> np.ndarray:
 
 def _georeference(f: Feature, g: Georef, shapely: Any) -> None:
     """Fill lon/lat geometry and spherical measurements of one feature."""
-    from rasters.core.geodesy import split_at_antimeridian
+    from rasters.core.geodesy import polar_cap, split_at_antimeridian
 
     geom = g.geometry(f.pixel_geometry)
     f.geometry = split_at_antimeridian(geom)
+    for pole, (col, row) in g.poles_px.items():
+        if f.pixel_geometry.contains(shapely.Point(col, row)):
+            # a ring around the pole is a cap in lon/lat, closed along the pole (its uncut outline is no polygon)
+            lon, lat = np.asarray(geom.exterior.coords).T
+            f.geometry = polar_cap(lon[:-1], lat[:-1], north=pole > 0)
     # measured on the uncut outline: the cut along the antimeridian is not part of the perimeter
     area_m2, perim_m = g.geod.geometry_area_perimeter(geom)
     f.area_km2, f.perimeter_km = abs(area_m2) / 1e6, perim_m / 1000.0

@@ -214,3 +214,22 @@ def test_valley_length_on_the_ground(lat0: float, shape: str) -> None:
     centre_line_km = geo.geod.line_length(lon, lat) / 1000
     (valley,) = [f for f in extract_features(m, georef=geo) if f.class_name == "valley"]
     assert valley.length_km == pytest.approx(centre_line_km, rel=0.03)
+
+
+def test_crater_on_the_pole_is_a_cap() -> None:
+    from shapely.geometry import Point
+
+    px, n = 500.0, 400  # north polar stereographic, 500 m pixels, the pole at the grid's centre
+    geo = Georef(Affine(px, 0, -n / 2 * px, 0, -px, n / 2 * px), "IAU_2015:49930", MARS_R)
+    assert geo.poles_px[90.0] == pytest.approx((n / 2, n / 2))
+    for lon0, lat0 in ((0.0, 90.0), (45.0, 89.6)):
+        (crater,) = [f for f in extract_features(_ground_disk_mask(geo, n, lon0, lat0, 40.0), georef=geo)
+                     if f.class_name == "crater"]
+        assert crater.geometry.is_valid and not crater.geometry.is_empty
+        assert crater.diameter_km == pytest.approx(40.0, rel=0.01)
+        assert crater.geometry.contains(Point(lon0 if lat0 < 90 else 123.0, min(lat0, 89.9)))
+        west, _, east, north = crater.geometry.bounds
+        if lat0 == 90.0:  # the cap spans every longitude up to the pole
+            assert (west, east, north) == (-180.0, 180.0, 90.0)
+        else:
+            assert east - west < 180.0
