@@ -2,6 +2,8 @@
 
 Function views and plain ViewSets paginate by hand, so drf-spectacular sees neither the page around their rows nor
 the ``limit`` and ``offset`` query parameters: views declare both with ``page_of`` and ``PAGE_PARAMETERS``.
+
+``?limit=`` is capped (``API_MAX_PAGE_SIZE``, default 1000): a client asks for the next page instead of every row.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
@@ -16,15 +19,34 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+DEFAULT_MAX_LIMIT = 1000
+
+
+def max_page_size() -> int:
+    """The largest ``?limit=`` a list answers (the ``API_MAX_PAGE_SIZE`` setting, default 1000)."""
+    return int(getattr(settings, "API_MAX_PAGE_SIZE", DEFAULT_MAX_LIMIT))
+
+
+class Pagination(LimitOffsetPagination):
+    """DRF's limit/offset pages, with ``?limit=`` capped at :func:`max_page_size` (read per request)."""
+
+    def get_limit(self, request: Request) -> int | None:
+        self.max_limit = max_page_size()  # per request, so the setting may change (tests) without a restart
+        return super().get_limit(request)
+
+
 PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, description=f"Number of results per page (default {api_settings.PAGE_SIZE})."),
+    OpenApiParameter(
+        "limit", int,
+        description=f"Number of results per page (default {api_settings.PAGE_SIZE}, at most {max_page_size()}).",
+    ),
     OpenApiParameter("offset", int, description="Index of the first result (default 0)."),
 ]
 
 
 def paginate(request: Request, queryset: Any, serializer_class: type[serializers.BaseSerializer[Any]]) -> Response:
     """One page of ``queryset`` (``?limit=`` and ``?offset=``), its rows serialized by ``serializer_class``."""
-    paginator = LimitOffsetPagination()
+    paginator = Pagination()
     rows = paginator.paginate_queryset(queryset, request)
     return paginator.get_paginated_response(serializer_class(rows, many=True).data)
 
