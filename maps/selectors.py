@@ -10,6 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from maps.filters import FeatureQuery
+from maps.stats.selectors import centres_inside, latest_done_analysis_ids
 from rasters.models import Body, Raster
 from rasters.selectors import rasters_visible_to
 from segmentation.models import Analysis, Feature
@@ -24,8 +25,32 @@ def body_by_slug(slug: str) -> Body:
 
 
 def features_matching(user: Any, query: FeatureQuery) -> QuerySet[Feature]:
-    """The features ``user`` may see that match ``query`` (annotated with ``effective``)."""
+    """The features ``user`` may see that match ``query`` (annotated with ``effective``): every analysis."""
     return query.apply(features_visible_to(user))
+
+
+def features_counted(user: Any, query: FeatureQuery) -> QuerySet[Feature]:
+    """What a count or an export holds: :func:`features_matching`, one analysis per image.
+
+    Without ``analysis=`` only the newest finished analysis of each image counts (the statistics page's rule,
+    ``maps.stats.selectors.latest_done_analysis_ids``), as the counting area counts each image once; named
+    analyses are taken as asked. A region keeps every feature whose outline touches it (the map formats).
+    """
+    features = features_matching(user, query)
+    if query.analyses:
+        return features
+    return features.filter(analysis__in=latest_done_analysis_ids(rasters_visible_to(user)))
+
+
+def features_by_centre(user: Any, query: FeatureQuery) -> QuerySet[Feature]:
+    """:func:`features_counted`, a region keeping only the features whose centre lies inside it.
+
+    The crater-counting rule of the statistics page, used by the ``.scc`` count and the CSV catalogue: a large
+    crater centred outside the region is not counted because its rim reaches in.
+    """
+    features = features_counted(user, query)
+    region = query.region()
+    return features if region is None else centres_inside(features, region)
 
 
 def feature_for_user(user: Any, pk: int | str, query: FeatureQuery | None = None) -> Feature:
@@ -91,9 +116,13 @@ def class_counts(features: QuerySet[Feature]) -> list[dict[str, Any]]:
 
 
 def region_summary(user: Any, query: FeatureQuery) -> dict[str, Any]:
-    """Counts and statistics of the features of a region query, by class and by image."""
+    """Counts and statistics of the features of a region query, by class and by image.
+
+    They describe the map formats' export (:func:`features_counted`: one analysis per image, every outline the
+    region touches); the ``.scc`` and CSV count craters by centre (:func:`features_by_centre`).
+    """
     body = Body.objects.filter(slug=query.body).first() if query.body else None
-    features = features_matching(user, query)
+    features = features_counted(user, query)
     classes = class_counts(features)
     per_raster = list(
         features.order_by().values("raster_id", "raster__title").annotate(count=Count("id")).order_by("raster_id")
@@ -231,7 +260,7 @@ def counting_area(user: Any, query: FeatureQuery, body: Body) -> tuple[float, li
         if isinstance(region, Polygon):
             ring = [(float(x), float(y)) for x, y in region.exterior_ring.coords]
         return area, ring
-    raster_ids = features_matching(user, query).order_by().values("raster_id").distinct()
+    raster_ids = features_counted(user, query).order_by().values("raster_id").distinct()
     total = rasters_visible_to(user).filter(pk__in=raster_ids).aggregate(a=Sum("footprint_area_km2"))["a"]
     if not total:
         raise BadQuery("No counting area: draw a region or export features of georeferenced images.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,33 @@ from django.utils import timezone
 from maps import selectors
 from maps.exports import FORMATS
 from maps.exports.catalog import csv_chunks, scc_chunks
-from maps.exports.geojson import write_geojson
+from maps.exports.geojson import geojson_chunks
 from maps.exports.ogr import ExportError, write_ogr
 from maps.filters import BadQuery, FeatureQuery, query_from_dict
 from maps.models import ExportJob
+from rasters.models import Body
+
+TEXT_FORMATS = ("geojson", "csv", "scc")
 
 log = logging.getLogger(__name__)
+
+
+def export_chunks(user: Any, query: FeatureQuery, fmt: str, body: Body) -> Iterator[str]:
+    """The text of a GeoJSON, CSV or ``.scc`` export, in chunks to stream or to write.
+
+    GeoJSON holds every outline the region touches, the CSV catalogue and the ``.scc`` the features whose
+    centre lies inside it; all take one analysis per image unless analyses are named
+    (:func:`maps.selectors.features_counted`). A ``.scc`` without a counting area raises :class:`BadQuery`
+    here, before the first chunk.
+    """
+    if fmt == "geojson":
+        return geojson_chunks(selectors.features_counted(user, query), body, selectors.export_metadata(query))
+    if fmt == "csv":
+        return csv_chunks(selectors.features_by_centre(user, query))
+    if fmt == "scc":
+        area, ring = selectors.counting_area(user, query, body)
+        return scc_chunks(selectors.features_by_centre(user, query), body, area, ring)
+    raise BadQuery(f"{fmt!r} is not a text export format.")
 
 
 def write_export(user: Any, query: FeatureQuery, fmt: str, path: Path) -> int:
@@ -26,21 +48,16 @@ def write_export(user: Any, query: FeatureQuery, fmt: str, path: Path) -> int:
     if fmt not in FORMATS:
         raise BadQuery(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     body = selectors.export_body(user, query)
-    features = selectors.features_matching(user, query)
+    counted = selectors.features_by_centre if fmt in {"csv", "scc"} else selectors.features_counted
+    features = counted(user, query)
     count = features.count()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "geojson":
-        write_geojson(features, body, path, selectors.export_metadata(query))
-    elif fmt in {"gpkg", "shp"}:
-        write_ogr(features, body, path, fmt)
-    else:
-        if fmt == "csv":
-            chunks = csv_chunks(features)
-        else:
-            area, ring = selectors.counting_area(user, query, body)
-            chunks = scc_chunks(features, body, area, ring)
+    if fmt in TEXT_FORMATS:
+        chunks = export_chunks(user, query, fmt, body)
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.writelines(chunks)
+    else:
+        write_ogr(features, body, path, fmt)
     return count
 
 

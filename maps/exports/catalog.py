@@ -3,6 +3,9 @@
 craterstats 3.2.1 reads ``.scc`` (and ``.diam``/``.stat``) files, not CSV, so the ``.scc`` is the file to
 plot a CSFD with; the CSV carries every column for spreadsheets. Only features whose effective class is
 ``crater`` and that have a diameter on the body are counted; rejected ones were filtered out before.
+
+Both are counts, so the caller passes ``maps.selectors.features_by_centre``: one analysis per image, and in a
+region the features whose centre lies inside it (the statistics page's rule), not every outline that touches it.
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.gis.db.models import PointField
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.db.models import Max, QuerySet
+from django.db.models import F, Func, Max, QuerySet
 from django.http import Http404
 from shapely import wkb as shapely_wkb
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.prepared import prep
 
 from maps.core.stats import FeatureRecord
 from maps.stats.errors import InvalidTarget
@@ -62,14 +62,30 @@ class FeatureRow:
     lat: float | None
 
 
-def latest_done_analyses(rasters: QuerySet[Raster]) -> list[int]:
-    """Ids of the newest finished analysis of each raster: one count per image, never two runs added up."""
-    rows = (
+def latest_done_analysis_ids(rasters: QuerySet[Raster]) -> QuerySet[Any]:
+    """Ids of the newest finished analysis of each raster, as a subquery: one count per image, never two runs
+    added up. Statistics, the region summary and the exports all count by this rule."""
+    return (
         Analysis.objects.filter(raster__in=rasters.values("pk"), status=Analysis.Status.DONE)
         .values("raster")
         .annotate(latest=Max("pk"))
+        .values("latest")
     )
-    return [r["latest"] for r in rows]
+
+
+def latest_done_analyses(rasters: QuerySet[Raster]) -> list[int]:
+    """:func:`latest_done_analysis_ids`, evaluated."""
+    return list(latest_done_analysis_ids(rasters).values_list("latest", flat=True))
+
+
+def centres_inside(features: QuerySet[Feature], region: GEOSGeometry) -> QuerySet[Feature]:
+    """The features whose centre lies inside ``region`` (lon/lat, SRID 0): the crater-counting rule.
+
+    A crater whose outline only touches the region is not counted, so adjacent regions never share one.
+    Features without a centre are left out.
+    """
+    centre = Func(F("center_lon"), F("center_lat"), function="ST_MakePoint", output_field=PointField(srid=0))
+    return features.annotate(counted_centre=centre).filter(counted_centre__within=region)
 
 
 def _scope_analysis(user: Any, target: Target) -> Scope:
@@ -203,13 +219,13 @@ def feature_rows(scope: Scope) -> list[FeatureRow]:
     A region counts a feature when its centre lies inside the polygon (the crater-counting convention), and
     a class filter applies to the class after review.
     """
-    inside = prep(scope.region) if scope.region is not None else None
+    features = scope.features
+    if scope.region is not None:
+        features = centres_inside(features, GEOSGeometry(memoryview(scope.region.wkb), srid=0))
     wanted = set(scope.target.classes)
     out = []
-    for v in scope.features.values_list(*_FIELDS).iterator(chunk_size=5000):
+    for v in features.values_list(*_FIELDS).iterator(chunk_size=5000):
         cls, reviewed, status, area, length, orient, diam, conf, lon, lat = v
-        if inside is not None and (lon is None or lat is None or not inside.contains(Point(lon, lat))):
-            continue
         if wanted and (reviewed or cls) not in wanted:
             continue
         # Measures follow the class after review: a diameter belongs to craters, a length and an orientation
