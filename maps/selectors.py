@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from maps.filters import FeatureQuery
 from maps.stats.selectors import centres_inside, latest_done_analysis_ids
+from maps.stats.selectors import region_area_km2 as stats_region_area_km2
 from rasters.models import Body, Raster
 from rasters.selectors import rasters_visible_to
 from segmentation.models import Analysis, Feature
@@ -87,18 +88,13 @@ def busiest_body(user: Any) -> str | None:
 
 
 def region_area_km2(query: FeatureQuery, body: Body | None) -> float | None:
-    """Area of the query's region on the body's sphere (never Earth's)."""
+    """Area of the query's region on the body's sphere (never Earth's), as the statistics page measures it."""
     region = query.region()
     if region is None or body is None:
         return None
-    from pyproj import Geod
     from shapely import wkb
 
-    geod = Geod(a=body.mean_radius_m, b=body.mean_radius_m)
-    # Edges are straight in lon/lat (a bbox's top follows a parallel): densify so geodesic edges follow them.
-    shape = wkb.loads(bytes(region.wkb)).segmentize(0.25)
-    area, _ = geod.geometry_area_perimeter(shape)
-    return abs(area) / 1e6
+    return stats_region_area_km2(wkb.loads(bytes(region.wkb)), body)
 
 
 def class_counts(features: QuerySet[Feature]) -> list[dict[str, Any]]:

@@ -78,6 +78,16 @@ def latest_done_analyses(rasters: QuerySet[Raster]) -> list[int]:
     return list(latest_done_analysis_ids(rasters).values_list("latest", flat=True))
 
 
+def region_area_km2(region: BaseGeometry, body: Body) -> float:
+    """Area of a lon/lat region on the body's sphere, its edges straight in lon/lat.
+
+    Features are selected in lon/lat (a bbox's top follows a parallel), so the counting area is measured the
+    same way: a lon/lat box is a spherical zone segment, R² Δλ (sin φ2 − sin φ1). Great-circle edges would cut
+    a high-latitude box short (a third of 0-90° E, 60-85° N on Mars).
+    """
+    return polygon_area_km2(region, body.mean_radius_m, edges="lonlat")
+
+
 def centres_inside(features: QuerySet[Feature], region: GEOSGeometry) -> QuerySet[Feature]:
     """The features whose centre lies inside ``region`` (lon/lat, SRID 0): the crater-counting rule.
 
@@ -186,7 +196,7 @@ def _scope_region(user: Any, target: Target) -> Scope:
             pk__in=analysis_ids, raster__in=visible.values("pk")
         )
     )
-    measured = polygon_area_km2(geom, body.mean_radius_m, edges="geodesic")
+    measured = region_area_km2(geom, body)
     return Scope(
         target=target,
         title=target.name or f"Region on {body.name}",

@@ -1,8 +1,9 @@
-"""What a crater count holds: one analysis per image, craters by centre.
+"""What a crater count holds: one analysis per image, craters by centre, the region measured as it is selected.
 
 An image analysed twice counts once (its newest finished analysis, the statistics page's rule) unless analyses
 are named; a .scc or CSV of a region holds the craters whose centre lies inside it (a 150 km crater centred
-just outside the box touches it but is not counted).
+just outside the box touches it but is not counted); and the statistics page, the region summary and the .scc
+measure a lon/lat box with the same area, that of a spherical zone segment.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from tests.maps.gdal import feature_count, ogrinfo
 from tests.maps.helpers import analysis_with, api_for, media  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
+MARS_R_KM = 3396.19
 OLD_LONS = [10.0, 11.0, 12.0]
 NEW_LONS = [20.0, 21.0, 22.0]
 
@@ -119,3 +122,20 @@ def test_region_counts_craters_by_centre(cast: Any, edge: Any, tmp_path: Path) -
     # Map formats hold every outline the region touches, as the map shows them.
     n, path = export(cast.owner, region, "geojson", tmp_path)
     assert n == 2 and len(json.loads(path.read_text())["features"]) == 2
+
+
+@pytest.mark.parametrize("box", [(0, 60, 90, 85), (20, 0, 40, 20), (0, 30, 60, 60)])
+def test_every_page_measures_a_box_as_a_spherical_zone(cast: Any, edge: Any, tmp_path: Path,
+                                                       box: tuple[float, float, float, float]) -> None:
+    x0, y0, x1, y1 = box
+    zone = MARS_R_KM**2 * math.radians(x1 - x0) * (math.sin(math.radians(y1)) - math.sin(math.radians(y0)))
+    bbox = ",".join(map(str, box))
+    geometry = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+    client = api_for(cast.owner)
+    stats = client.post("/api/v1/stats/region/", {"body": "mars", "geometry": geometry}, format="json").json()
+    summary = client.get("/api/v1/features/summary/", {"body": "mars", "bbox": bbox}).json()
+    total = scc(cast.owner, {"body": "mars", "bbox": bbox}, tmp_path).area_km2
+    assert stats["area_km2"] == pytest.approx(zone, rel=5e-3)
+    assert summary["region_area_km2"] == pytest.approx(zone, rel=5e-3)
+    assert total == pytest.approx(zone, rel=5e-3)
+    assert stats["area_km2"] == pytest.approx(summary["region_area_km2"], rel=1e-9)
