@@ -76,17 +76,28 @@ def feature_json(row: dict[str, Any], *, short: bool = False) -> str:
 
 
 def body_members(body: Body | None) -> dict[str, Any]:
-    """Top-level members naming the body and its CRS: lon/lat here are on this body, not on Earth."""
+    """Top-level members naming the body and its CRS: lon/lat here are on this body, not on Earth.
+
+    GDAL (and so QGIS) ignores every member but the pre-RFC 7946 ``crs``, and reads WGS 84 without it.
+    """
     if body is None:
         return {}
     return {
         "body": body.name,
         "body_slug": body.slug,
+        "crs": {"type": "name", "properties": {"name": crs_urn(body)}},
         "crs_code": body.crs_code,
         "crs_uri": crs_uri(body),
         "crs_wkt": body.crs_wkt,
         "mean_radius_m": body.mean_radius_m,
     }
+
+
+def crs_urn(body: Body) -> str:
+    """The OGC URN of the body's CRS, the form GDAL 3.6 resolves in a GeoJSON ``crs`` member (the URI it does not)."""
+    if body.slug == "earth":
+        return "urn:ogc:def:crs:OGC:1.3:CRS84"
+    return f"urn:ogc:def:crs:IAU_2015::{body.iau_code}"
 
 
 def crs_uri(body: Body) -> str:

@@ -15,7 +15,10 @@ CHUNK_ROWS = 2000
 
 def geojson_chunks(features: QuerySet[Any], body: Body | None, extra: dict[str, Any] | None = None,
                    *, short: bool = False) -> Iterator[str]:
-    """A FeatureCollection in lon/lat on ``body``, naming the body and its CRS WKT in top-level members.
+    """A FeatureCollection in lon/lat on ``body``, naming the body and its CRS in top-level members.
+
+    The legacy ``crs`` member among them is the one GDAL and QGIS read. ``features`` is what the caller chose to
+    export: ``maps.selectors.features_counted`` keeps every outline a region touches.
 
     ``iterator()`` reads through a PostgreSQL server-side cursor, so memory stays flat for millions of rows.
     """
