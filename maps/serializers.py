@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import F, QuerySet
+from django.db.models import F, Func, QuerySet, TextField, Value
 from rest_framework import serializers
 
 from rasters.models import Body
@@ -35,6 +35,13 @@ PROPERTIES: dict[str, str] = {
     "center_lon": "center_lon",
     "center_lat": "center_lat",
 }
+# OGR type of each property: GeoPackage and Shapefile declare these whatever the rows hold.
+PROPERTY_TYPES: dict[str, str] = {
+    "id": "Integer64", "body": "String", "body_slug": "String", "raster": "Integer64", "analysis": "Integer64",
+    "class_name": "String", "effective_class": "String", "review_status": "String", "confidence": "Real",
+    "area_km2": "Real", "perimeter_km": "Real", "diameter_km": "Real", "length_km": "Real",
+    "orientation_deg": "Real", "center_lon": "Real", "center_lat": "Real",
+}
 # Shapefile fields are at most 10 characters.
 SHORT_NAMES: dict[str, str] = {
     "body_slug": "body_slug", "raster": "raster", "analysis": "analysis", "class_name": "class",
@@ -45,13 +52,17 @@ SHORT_NAMES: dict[str, str] = {
 GEOJSON_PRECISION = 7
 
 
-def feature_rows(queryset: QuerySet[Any], *, order: bool = True) -> QuerySet[Any]:
-    """``values()`` rows with the GeoJSON geometry text and every property (``queryset`` went through FeatureQuery)."""
-    qs = queryset.annotate(
-        geojson=AsGeoJSON("geom", precision=GEOJSON_PRECISION),
-        body_name=F("body__name"),
-        body_slug=F("body__slug"),
-    ).values("geojson", *PROPERTIES)
+def feature_rows(queryset: QuerySet[Any], *, order: bool = True, wkt: bool = False) -> QuerySet[Any]:
+    """``values()`` rows with the geometry text and every property (``queryset`` went through FeatureQuery).
+
+    The geometry is GeoJSON under ``geojson``, or WKT under ``wkt`` (for GDAL's CSV reader), both rounded to
+    ``GEOJSON_PRECISION`` decimals.
+    """
+    if wkt:
+        text = {"wkt": Func("geom", Value(GEOJSON_PRECISION), function="ST_AsText", output_field=TextField())}
+    else:
+        text = {"geojson": AsGeoJSON("geom", precision=GEOJSON_PRECISION)}
+    qs = queryset.annotate(**text, body_name=F("body__name"), body_slug=F("body__slug")).values(*text, *PROPERTIES)
     return qs.order_by("id") if order else qs
 
 

@@ -26,13 +26,3 @@ def geojson_chunks(features: QuerySet[Any], body: Body | None, extra: dict[str, 
     rows = feature_rows(features.filter(geom__isnull=False)).iterator(chunk_size=CHUNK_ROWS)
     return iter_collection(rows, header, short=short)
 
-
-def write_geojson(features: QuerySet[Any], body: Body | None, path: Any, extra: dict[str, Any] | None = None,
-                  *, short: bool = False) -> int:
-    """Write the GeoJSON export to ``path``; returns the number of bytes written."""
-    size = 0
-    with open(path, "w", encoding="utf-8") as handle:
-        for chunk in geojson_chunks(features, body, extra, short=short):
-            handle.write(chunk)
-            size += len(chunk)
-    return size
