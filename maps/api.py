@@ -15,8 +15,6 @@ from rest_framework.response import Response
 
 from maps import selectors, services
 from maps.exports import FORMATS
-from maps.exports.catalog import csv_chunks, scc_chunks
-from maps.exports.geojson import geojson_chunks
 from maps.filters import MAX_LIMIT, BadQuery, FeatureQuery, page_bounds
 from maps.serializers import (
     ExportJobSerializer,
@@ -155,19 +153,13 @@ def _export(request: Request) -> Any:
     if fmt not in FORMATS:
         raise BadQuery(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     body = selectors.export_body(request.user, query)
-    features = selectors.features_matching(request.user, query)
+    features = selectors.export_features(request.user, query, fmt)
     if features.count() > getattr(settings, "MAPS_EXPORT_SYNC_LIMIT", 50_000):
         job = services.export_job_create(request.user, query, fmt)
         return Response(job_json(job), status=202)
     name = f"geoplanet-{body.slug}-features{FORMATS[fmt].extension}"
-    if fmt in {"geojson", "csv", "scc"}:
-        if fmt == "geojson":
-            chunks = geojson_chunks(features, body, selectors.export_metadata(query))
-        elif fmt == "csv":
-            chunks = csv_chunks(features)
-        else:
-            area, ring = selectors.counting_area(request.user, query, body)
-            chunks = scc_chunks(features, body, area, ring)
+    if fmt in services.TEXT_FORMATS:
+        chunks = services.export_chunks(request.user, query, fmt, body)
         response = StreamingHttpResponse(chunks, content_type=FORMATS[fmt].content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

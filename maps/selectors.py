@@ -31,11 +31,11 @@ def features_matching(user: Any, query: FeatureQuery) -> QuerySet[Feature]:
 
 
 def features_counted(user: Any, query: FeatureQuery) -> QuerySet[Feature]:
-    """What a count or an export holds: :func:`features_matching`, one analysis per image.
+    """What a crater count holds: :func:`features_matching`, one analysis per image.
 
     Without ``analysis=`` only the newest finished analysis of each image counts (the statistics page's rule,
     ``maps.stats.selectors.latest_done_analysis_ids``), as the counting area counts each image once; named
-    analyses are taken as asked. A region keeps every feature whose outline touches it (the map formats).
+    analyses are taken as asked.
     """
     features = features_matching(user, query)
     if query.analyses:
@@ -52,6 +52,18 @@ def features_by_centre(user: Any, query: FeatureQuery) -> QuerySet[Feature]:
     features = features_counted(user, query)
     region = query.region()
     return features if region is None else centres_inside(features, region)
+
+
+def export_features(user: Any, query: FeatureQuery, fmt: str) -> QuerySet[Feature]:
+    """What an export in ``fmt`` holds.
+
+    The crater counts (``.scc`` and the CSV catalogue) take :func:`features_by_centre`, so no crater is counted
+    twice; the map formats (GeoJSON, GeoPackage, Shapefile) hold what the map and the region summary show:
+    every analysis the query matches (``analysis=`` picks one) and every outline the region touches.
+    """
+    if fmt in {"csv", "scc"}:
+        return features_by_centre(user, query)
+    return features_matching(user, query)
 
 
 def feature_for_user(user: Any, pk: int | str, query: FeatureQuery | None = None) -> Feature:
@@ -114,11 +126,11 @@ def class_counts(features: QuerySet[Feature]) -> list[dict[str, Any]]:
 def region_summary(user: Any, query: FeatureQuery) -> dict[str, Any]:
     """Counts and statistics of the features of a region query, by class and by image.
 
-    They describe the map formats' export (:func:`features_counted`: one analysis per image, every outline the
-    region touches); the ``.scc`` and CSV count craters by centre (:func:`features_by_centre`).
+    They describe what the map shows and its map-format exports (every analysis the query matches, every
+    outline the region touches); the ``.scc`` and CSV count craters once each (:func:`features_by_centre`).
     """
     body = Body.objects.filter(slug=query.body).first() if query.body else None
-    features = features_counted(user, query)
+    features = features_matching(user, query)
     classes = class_counts(features)
     per_raster = list(
         features.order_by().values("raster_id", "raster__title").annotate(count=Count("id")).order_by("raster_id")

@@ -33,13 +33,14 @@ def export_chunks(user: Any, query: FeatureQuery, fmt: str, body: Body) -> Itera
     (:func:`maps.selectors.features_counted`). A ``.scc`` without a counting area raises :class:`BadQuery`
     here, before the first chunk.
     """
+    features = selectors.export_features(user, query, fmt)
     if fmt == "geojson":
-        return geojson_chunks(selectors.features_counted(user, query), body, selectors.export_metadata(query))
+        return geojson_chunks(features, body, selectors.export_metadata(query))
     if fmt == "csv":
-        return csv_chunks(selectors.features_by_centre(user, query))
+        return csv_chunks(features)
     if fmt == "scc":
         area, ring = selectors.counting_area(user, query, body)
-        return scc_chunks(selectors.features_by_centre(user, query), body, area, ring)
+        return scc_chunks(features, body, area, ring)
     raise BadQuery(f"{fmt!r} is not a text export format.")
 
 
@@ -48,8 +49,7 @@ def write_export(user: Any, query: FeatureQuery, fmt: str, path: Path) -> int:
     if fmt not in FORMATS:
         raise BadQuery(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     body = selectors.export_body(user, query)
-    counted = selectors.features_by_centre if fmt in {"csv", "scc"} else selectors.features_counted
-    features = counted(user, query)
+    features = selectors.export_features(user, query, fmt)
     count = features.count()
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in TEXT_FORMATS:
