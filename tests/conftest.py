@@ -127,7 +127,13 @@ def celery_worker_process(worker_env: dict[str, str], tmp_path: Path) -> Iterato
 
 
 @pytest.fixture
-def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def csp_violations() -> list[str]:
+    """What the browser's Content-Security-Policy refused during a browser test (must stay empty)."""
+    return []
+
+
+@pytest.fixture
+def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch, csp_violations: list[str]) -> Iterator[Any]:
     """A Playwright page in Debian's headless Chromium (Playwright's own browser download is not used)."""
     from playwright.sync_api import sync_playwright
 
@@ -144,11 +150,15 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(20_000)
+        # every browser test also checks that the Content-Security-Policy blocked nothing the site needs
+        page.on("console", lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text
+                else None)
         try:
             yield page
         finally:
             context.close()
             browser.close()
+        assert not csp_violations, f"the Content-Security-Policy blocked: {csp_violations[:3]}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -44,9 +44,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "geoplanet.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Scripts, styles, fonts and data come from this site only; tiles and charts draw to data:/blob: images.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 ROOT_URLCONF = "geoplanet.urls"
 WSGI_APPLICATION = "geoplanet.wsgi.application"
@@ -119,6 +127,7 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"
 
+API_MAX_PAGE_SIZE = env_int("GEOPLANET_API_MAX_PAGE_SIZE", 1000, minimum=1)  # the most rows one API page holds
 MAX_UPLOAD_BYTES = env_int("GEOPLANET_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1024)
 MAX_RASTER_PIXELS = env_int("GEOPLANET_MAX_RASTER_PIXELS", 40_000 * 40_000, minimum=1)
 MAX_RASTER_DIMENSION = env_int("GEOPLANET_MAX_RASTER_DIMENSION", 200_000, minimum=1)
@@ -162,7 +171,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "geoplanet.pagination.Pagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "geoplanet.errors.api_exception_handler",
 }

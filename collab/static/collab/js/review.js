@@ -62,7 +62,8 @@
     layer = L.geoJSON(data.features, {
       style: style,
       onEachFeature: function (feature, l) {
-        l.bindTooltip(feature.properties.effective_class + " " + feature.id + " · " + feature.properties.review_status);
+        // Leaflet reads tooltip strings as HTML: every value is escaped
+        l.bindTooltip(GeoPlanetMap.escapeHtml(feature.properties.effective_class + " " + feature.id + " · " + feature.properties.review_status));
         l.on("click", function (e) { L.DomEvent.stopPropagation(e); select(feature, e.latlng); });
       }
     }).addTo(map);
@@ -74,7 +75,7 @@
       if (!isFinite(lon) || !isFinite(lat)) { return; }
       var author = item.querySelector("strong");
       L.circleMarker([lat, lon], { radius: 6, color: "#ffd23f", weight: 2, className: "comment-pin-saved" })
-        .bindTooltip("Comment by " + (author ? author.textContent : "someone")).addTo(map);
+        .bindTooltip(GeoPlanetMap.escapeHtml("Comment by " + (author ? author.textContent : "someone"))).addTo(map);
     });
     window.geoplanetMap = map;
   } else {
