@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Polygon
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
@@ -98,7 +98,11 @@ def _finite(coords: Any) -> bool:
 
 
 def parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    """``minlon,minlat,maxlon,maxlat`` in the body's degrees."""
+    """``minlon,minlat,maxlon,maxlat`` in the body's degrees.
+
+    A minimum longitude above the maximum crosses the antimeridian (``175,-5,-175,5``, as OGC API - Features
+    defines it); longitudes may also run past 180 (``175,-5,185,5``) or be given 0..360 east.
+    """
     try:
         parts = [float(p) for p in raw.split(",")]
     except ValueError:
@@ -106,11 +110,32 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
         raise BadQuery("bbox must be minlon,minlat,maxlon,maxlat.")
     minx, miny, maxx, maxy = parts
-    if minx > maxx or miny > maxy:
-        raise BadQuery("bbox minimums must not exceed its maximums.")
+    if miny > maxy:
+        raise BadQuery("bbox minimum latitude must not exceed its maximum.")
     if not (-360 <= minx <= 360 and -360 <= maxx <= 360 and -90 <= miny <= 90 and -90 <= maxy <= 90):
         raise BadQuery("bbox must be in degrees: longitude -360..360, latitude -90..90.")
+    if bbox_width(minx, maxx) > 360:
+        raise BadQuery("bbox spans more than 360 degrees of longitude.")
     return minx, miny, maxx, maxy
+
+
+def bbox_width(minx: float, maxx: float) -> float:
+    """Degrees of longitude from ``minx`` east to ``maxx`` (across the antimeridian when minx > maxx)."""
+    return maxx - minx if minx <= maxx else maxx + 360.0 - minx
+
+
+def bbox_region(bbox: tuple[float, float, float, float]) -> Polygon | MultiPolygon:
+    """The bbox as stored features see it: longitudes in -180..180, cut in two where it crosses 180."""
+    minx, miny, maxx, maxy = bbox
+    width = bbox_width(minx, maxx)
+    if width >= 360:
+        return Polygon.from_bbox((-180.0, miny, 180.0, maxy))
+    west = (minx + 180.0) % 360.0 - 180.0
+    east = west + width
+    if east <= 180.0:
+        return Polygon.from_bbox((west, miny, east, maxy))
+    return MultiPolygon(Polygon.from_bbox((west, miny, 180.0, maxy)),
+                        Polygon.from_bbox((-180.0, miny, east - 360.0, maxy)))
 
 
 def parse_geometry(raw: str) -> GEOSGeometry:
@@ -202,7 +227,7 @@ class FeatureQuery:
         """The bbox and intersects geometry combined, in the body's lon/lat (SRID 0)."""
         geom: GEOSGeometry | None = None
         if self.bbox:
-            geom = Polygon.from_bbox(self.bbox)
+            geom = bbox_region(self.bbox)
             geom.srid = BODY_LONLAT_SRID
         if self.intersects:
             shape = parse_geometry(self.intersects)

@@ -12,11 +12,13 @@ from typing import Any
 from maps.serializers import crs_uri
 from rasters.models import Body
 
+# oas30 is not claimed: the OGC endpoints are not in the platform's OpenAPI document. Part 2 (crs) is met in its
+# simplest form: each collection offers one CRS, its body's, as storageCrs, crs, bbox-crs and Content-Crs.
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
 JSON = "application/json"
 GEOJSON = "application/geo+json"

@@ -16,9 +16,9 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
 from maps import selectors
-from maps.filters import FeatureQuery, page_bounds, parse_bbox
+from maps.filters import BadQuery, FeatureQuery, page_bounds, parse_bbox
 from maps.ogc import documents as docs
-from maps.serializers import feature_dict, feature_rows
+from maps.serializers import crs_uri, feature_dict, feature_rows
 from segmentation.selectors import analyses_visible_to, analysis_for_user
 
 DEFAULT_LIMIT = 10
@@ -41,6 +41,23 @@ def _respond(request: Request, doc: dict[str, Any], *, template: str, content_ty
         return render(request._request, f"maps/ogc/{template}", {"doc": doc})
     response = JsonResponse(doc, json_dumps_params={"separators": (",", ":")})
     response["Content-Type"] = content_type
+    return response
+
+
+def _collection_crs(request: Request, analysis: Any) -> str | None:
+    """The collection's one CRS (its body's); a ``crs`` or ``bbox-crs`` naming another is a 400 (Part 2)."""
+    body = analysis.raster.body
+    storage = crs_uri(body) if body else None
+    for param in ("crs", "bbox-crs"):
+        asked = request.query_params.get(param)
+        if asked and asked.strip().strip("<>") != storage:
+            raise BadQuery(f"{param}={asked!r} is not offered: this collection's coordinates are {storage}.")
+    return storage
+
+
+def _with_crs(response: HttpResponse, crs: str | None) -> HttpResponse:
+    if crs and response["Content-Type"] == docs.GEOJSON:
+        response["Content-Crs"] = f"<{crs}>"
     return response
 
 
@@ -115,6 +132,7 @@ def _query(analysis: Any, request: Request) -> FeatureQuery:
 @api_view(["GET"])
 def items(request: Request, collection_id: str) -> HttpResponse:
     analysis = analysis_for_user(request.user, docs.analysis_id_of(collection_id))
+    crs = _collection_crs(request, analysis)
     query = _query(analysis, request)
     limit, offset = page_bounds(request.query_params, DEFAULT_LIMIT)
     features = selectors.features_matching(request.user, query)
@@ -147,13 +165,14 @@ def items(request: Request, collection_id: str) -> HttpResponse:
         "links": links,
         "features": [feature_dict(r) for r in rows],
     }
-    return _respond(request, doc, template="items.html", content_type=docs.GEOJSON)
+    return _with_crs(_respond(request, doc, template="items.html", content_type=docs.GEOJSON), crs)
 
 
 @extend_schema(exclude=True)
 @api_view(["GET"])
 def item(request: Request, collection_id: str, fid: int) -> HttpResponse:
     analysis = analysis_for_user(request.user, docs.analysis_id_of(collection_id))
+    crs = _collection_crs(request, analysis)
     query = FeatureQuery(analyses=(analysis.pk,))
     selectors.feature_for_user(request.user, fid, query)
     row = feature_rows(selectors.features_matching(request.user, query).filter(pk=fid))[0]
@@ -164,4 +183,4 @@ def item(request: Request, collection_id: str, fid: int) -> HttpResponse:
         docs.link(f"{base}collections/{collection_id}/items/{fid}?f=html", "alternate", docs.HTML),
         docs.link(f"{base}collections/{collection_id}", "collection", docs.JSON),
     ]
-    return _respond(request, doc, template="item.html", content_type=docs.GEOJSON)
+    return _with_crs(_respond(request, doc, template="item.html", content_type=docs.GEOJSON), crs)

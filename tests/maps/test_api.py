@@ -86,7 +86,8 @@ def test_raster_analysis_and_project_filters(cast: Any, small: dict[str, Any]) -
 
 
 @pytest.mark.parametrize("params", [
-    {"bbox": "1,2,3"}, {"bbox": "0,0,10,10"}, {"body": "mars", "bbox": "10,0,0,10"}, {"confidence_min": "high"},
+    {"bbox": "1,2,3"}, {"bbox": "0,0,10,10"}, {"body": "mars", "bbox": "0,10,10,0"}, {"confidence_min": "high"},
+    {"body": "mars", "bbox": "-200,0,200,10"}, {"body": "mars", "bbox": "0,0,400,10"},
     {"diameter_min": "5", "diameter_max": "1"}, {"body": "mars", "intersects": "POLYGON((0 0"}, {"analysis": "x"},
     {"limit": "many"}, {"offset": "1.5"}, {"offset": "99999999999999999999"},
     {"body": "mars", "intersects": '{"type": "FeatureCollection", "features": 5}'},
@@ -148,3 +149,24 @@ def test_real_craters_bbox_and_diameter(cast: Any) -> None:
     # Polygons touching the box count too, so the polygon count is at least the centre count.
     assert expected <= doc["numberMatched"] <= expected * 1.2 and expected > 10
     assert all(f["properties"]["diameter_km"] >= 20 for f in doc["features"])
+
+
+@pytest.mark.parametrize("bbox", ["175,-5,-175,5", "175,-5,185,5", "-185,-5,-175,5"])
+def test_bbox_across_the_antimeridian(cast: Any, bbox: str) -> None:
+    # stored longitudes run -180..180: a box across 180 (OGC's minlon > maxlon, or longitudes past 180) is cut
+    analysis_with(cast.owner, [{"lon": 178, "lat": 0, "diameter_km": 10}, {"lon": -178, "lat": 0, "diameter_km": 10},
+                               {"lon": 170, "lat": 0, "diameter_km": 10}], bbox=(-180, -10, 180, 10))
+    client = api_for(cast.owner)
+    doc = client.get("/api/v1/features/summary/", {"body": "mars", "bbox": bbox}).json()
+    assert doc["count"] == 2
+    ten_degrees = (3396.19**2) * math.radians(10) * 2 * math.sin(math.radians(5))
+    assert doc["region_area_km2"] == pytest.approx(ten_degrees, rel=1e-3)
+    lons = sorted(round(f["properties"]["center_lon"]) for f in
+                  client.get("/api/v1/features/", {"body": "mars", "bbox": bbox}).json()["features"])
+    assert lons == [-178, 178]
+
+
+def test_bbox_in_0_to_360_east(cast: Any) -> None:
+    analysis_with(cast.owner, [{"lon": -15, "lat": 5, "diameter_km": 10}], bbox=(-40, -10, 0, 10))
+    assert api_for(cast.owner).get("/api/v1/features/summary/", {"body": "mars", "bbox": "340,0,350,10"}).json()[
+        "count"] == 1

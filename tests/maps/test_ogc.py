@@ -73,3 +73,27 @@ def test_gdal_oapif_lists_collections_and_reads_by_bbox(cast: Any, live_server: 
     by_bbox = ogrinfo(url, f"analysis-{mine.pk}", "-spat", "12.5", "0", "20", "10", config=config)
     assert by_bbox.count("OGRFeature(") == 2
     assert "effective_class (String) = crater" in by_bbox
+
+
+@pytest.mark.django_db
+def test_each_collection_offers_its_body_crs(cast: Any) -> None:
+    # OGC API - Features Part 2 in its simplest form: one CRS per collection, the body's, named everywhere
+    mine = analysis_with(cast.owner, FEATURES)
+    client = api_for(cast.owner)
+    mars = "http://www.opengis.net/def/crs/IAU/2015/49900"
+    conforms = client.get("/ogc/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs" in conforms
+    assert not any(c.endswith("/conf/oas30") for c in conforms)  # the OGC endpoints are not in the OpenAPI
+    url = f"/ogc/collections/analysis-{mine.pk}/items"
+    for params in ({}, {"crs": mars}, {"crs": f"<{mars}>", "bbox": "9,0,20,10", "bbox-crs": mars}):
+        r = client.get(url, params)
+        assert r.status_code == 200 and r["Content-Crs"] == f"<{mars}>", params
+    fid = r.json()["features"][0]["id"]
+    assert client.get(f"{url}/{fid}", {"crs": mars})["Content-Crs"] == f"<{mars}>"
+    earth = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+    for params in ({"crs": earth}, {"bbox": "9,0,20,10", "bbox-crs": earth}):
+        r = client.get(url, params)
+        assert r.status_code == 400 and "49900" in r.json()["detail"], params
+    assert client.get(f"{url}/{fid}", {"crs": earth}).status_code == 400
+    crossing = client.get(url, {"bbox": "175,-5,-175,5"})  # minlon > maxlon crosses the antimeridian: valid
+    assert crossing.status_code == 200 and crossing.json()["numberMatched"] == 0
