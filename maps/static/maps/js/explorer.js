@@ -148,7 +148,9 @@
     regionLayer.clearLayers();
     var bbox = document.getElementById("f-bbox").value.split(",").map(Number);
     if (bbox.length === 4 && bbox.every(isFinite)) {
-      regionLayer.addLayer(L.rectangle([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { color: "#ffd23f", fill: false }));
+      // a box whose west edge is east of its east edge crosses the antimeridian: draw it eastwards past 180
+      var east = bbox[2] < bbox[0] ? bbox[2] + 360 : bbox[2];
+      regionLayer.addLayer(L.rectangle([[bbox[1], bbox[0]], [bbox[3], east]], { color: "#ffd23f", fill: false }));
     }
     var wkt = document.getElementById("f-intersects").value.trim();
     var m = /^POLYGON\s*\(\((.*)\)\)$/i.exec(wkt);
