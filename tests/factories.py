@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from accounts.models import Profile
 
@@ -32,6 +33,12 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         if create:
             obj.save()
             Profile.objects.get_or_create(user=obj)
+
+    @factory.post_generation
+    def email_verified(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+        """Verified unless ``email_verified=False``: most tests are about other rules than verification."""
+        if create and extracted is not False and obj.email:
+            Profile.objects.filter(user=obj).update(email_verified_for=obj.email, email_verified_at=timezone.now())
 
 
 def make_features(analysis: Analysis, specs: list[dict[str, Any]]) -> list[Feature]:

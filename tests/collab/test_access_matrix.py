@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts.tokens import verification_token
 from collab import services
 from collab.models import Comment
 from tests.collab.matrix import (
@@ -137,6 +138,11 @@ MATRIX: dict[str, list[Case] | Prefix] = {
     "accounts/password/reset/done/": [get(lambda w: "/accounts/password/reset/done/", ANYONE)],
     "accounts/password/reset/<uidb64>/<token>/": [get(lambda w: "/accounts/password/reset/MQ/bad-token/", ANYONE)],
     "accounts/password/reset/complete/": [get(lambda w: "/accounts/password/reset/complete/", ANYONE)],
+    "accounts/verify/resend/": [post(lambda w: "/accounts/verify/resend/", expand(owner=302, member=302, stranger=302, anon=302),
+                                     note="everyone here is verified: back to the profile with a message; anon to login")],
+    "accounts/verify/<str:token>/": [get(lambda w: f"/accounts/verify/{verification_token(w.users['owner'])}/",
+                                         expand(owner=409, member=400, stranger=400, anon=302),
+                                         note="the owner's own link, used already; another account's link is refused")],
     "admin/": Prefix([
         get(lambda w: "/admin/", expand(owner=302, member=302, stranger=302, anon=302)),
         get(lambda w: f"/admin/rasters/raster/{w.raster.pk}/change/", expand(owner=302, member=302, stranger=302, anon=302)),
