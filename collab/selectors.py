@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.selectors import email_is_verified
 from collab.access import editable_raster_q, visible_raster_q
 from collab.models import Activity, Comment, FeatureReview, Invitation, Notification, Project, ShareLink
 from rasters.models import Raster
@@ -30,8 +31,11 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
 
 
 def invitations_for(user: Any) -> QuerySet[Invitation]:
-    """Pending invitations to ``user`` by account or by the email address they registered with."""
-    by_email = Q(user__isnull=True, email__iexact=user.email) if getattr(user, "email", "") else Q(pk__in=[])
+    """Pending invitations to ``user`` by account, or by email once they proved that address is theirs.
+
+    An unverified address proves nothing: anyone may register with an address before its owner does.
+    """
+    by_email = Q(user__isnull=True, email__iexact=user.email) if email_is_verified(user) else Q(pk__in=[])
     return (
         Invitation.objects.filter(Q(user=user) | by_email, status=Invitation.Status.PENDING)
         .select_related("project", "invited_by")

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.selectors import email_is_verified, users_with_verified_email
 from collab.access import PRIVATE, PROJECT, PUBLIC, can_manage_project, role_in
 from collab.errors import Conflict, InvalidInput, NotAllowed
 from collab.models import Invitation, Membership, Project, Role
@@ -30,10 +31,11 @@ def _invitee(who: str) -> Any:
     """The account ``who`` names: by email when it holds an "@", else by username (case-insensitive); or None.
 
     Never both: usernames may contain "@", and an account named like an address must not take its invitation.
+    An email names only an account that verified it; until one does, the invitation waits for the address.
     """
     users = get_user_model().objects
     if "@" in who:
-        matches = list(users.filter(email__iexact=who).order_by("pk")[:2])
+        matches = list(users_with_verified_email(who).order_by("pk")[:2])
         if len(matches) > 1:
             raise InvalidInput("Several accounts use this email; invite by username instead.")
         return matches[0] if matches else None
@@ -52,7 +54,7 @@ def _check_role(role: str) -> str:
 
 @transaction.atomic
 def invitation_create(*, project: Project, by: Any, who: str, role: str = Role.VIEWER) -> Invitation:
-    """Invite a user by username or email (an unknown email waits until someone registers with it)."""
+    """Invite a user by username or email (an email no account has verified waits until one does)."""
     if not can_manage_project(by, project):
         raise NotAllowed("Only a project owner can invite.")
     _check_role(role)
@@ -75,10 +77,16 @@ def invitation_create(*, project: Project, by: Any, who: str, role: str = Role.V
 
 
 def _invitation_for(user: Any, invitation: Invitation) -> Invitation:
+    """``invitation`` if ``user`` may answer it: addressed to their account, or to an email they verified."""
     email = (getattr(user, "email", "") or "").lower()
-    mine = invitation.user_id == user.pk or (invitation.user_id is None and email and invitation.email.lower() == email)
-    if not mine or invitation.status != Invitation.Status.PENDING:
+    by_email = invitation.user_id is None and bool(email) and invitation.email.lower() == email
+    if invitation.status != Invitation.Status.PENDING or not (invitation.user_id == user.pk or by_email):
         raise NotAllowed("This invitation is not yours to answer.")
+    if invitation.user_id is None and not email_is_verified(user):
+        raise NotAllowed(
+            f"This invitation was sent to {invitation.email}. Confirm that address first with the link we emailed "
+            "you (your profile page sends a new one)."
+        )
     return invitation
 
 

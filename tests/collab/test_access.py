@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
@@ -13,6 +11,7 @@ from collab.errors import InvalidInput, NotAllowed
 from rasters.selectors import raster_for_user, rasters_visible_to
 from segmentation.selectors import analysis_for_user, features_visible_to
 from tests.collab.conftest import Team, raster_row
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,18 +61,18 @@ def test_leaving_and_removal_end_access(team: Team) -> None:
         services.project_leave(user=cast.owner, project=team.project)
 
 
-def test_invite_by_email_waits_for_the_account(team: Team, django_user_model: Any) -> None:
+def test_invite_by_email_waits_for_the_account(team: Team) -> None:
     invitation = services.invitation_create(project=team.project, by=team.cast.owner, who="newbie@example.org")
     assert invitation.user is None
-    newbie = django_user_model.objects.create_user("newbie", "newbie@example.org", "x")
+    newbie = UserFactory.create(username="newbie", email="newbie@example.org")  # verified: see test_invitations.py
     services.invitation_accept(user=newbie, invitation=invitation)
     assert access.role_in(newbie, team.project) == "viewer"
     assert team.raster in rasters_visible_to(newbie)
 
 
-def test_invite_reads_an_address_as_an_email_and_a_name_as_a_username(team: Team, django_user_model: Any) -> None:
+def test_invite_reads_an_address_as_an_email_and_a_name_as_a_username(team: Team) -> None:
     # Usernames may contain "@": an account named like the address must not receive the invitation meant for it.
-    impostor = django_user_model.objects.create_user("newbie@example.org", "sam2@example.org", "x")
+    impostor = UserFactory.create(username="newbie@example.org", email="sam2@example.org")
     invitation = services.invitation_create(project=team.project, by=team.cast.owner, who="NewBie@Example.org")
     assert invitation.user is None and invitation.email == "NewBie@Example.org"
     with pytest.raises(NotAllowed):
@@ -85,9 +84,9 @@ def test_invite_reads_an_address_as_an_email_and_a_name_as_a_username(team: Team
     assert services.invitation_create(project=team.project, by=team.cast.owner, who="Sam").user == team.cast.stranger
 
 
-def test_invite_by_an_email_two_accounts_share_is_refused(team: Team, django_user_model: Any) -> None:
-    django_user_model.objects.create_user("twin1", "twin@example.org", "x")
-    django_user_model.objects.create_user("twin2", "TWIN@example.org", "x")  # possible through the admin only
+def test_invite_by_an_email_two_accounts_share_is_refused(team: Team) -> None:
+    UserFactory.create(username="twin1", email="twin@example.org")
+    UserFactory.create(username="twin2", email="TWIN@example.org")  # possible through the admin only
     with pytest.raises(InvalidInput, match="username"):
         services.invitation_create(project=team.project, by=team.cast.owner, who="twin@example.org")
 
