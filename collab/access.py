@@ -7,6 +7,7 @@ Rules:
 - Anonymous users see nothing here; they reach one object read-only through a share link (``share_for_token``).
 - A share link lends its creator's right to share, checked each time it is used: an image or analysis link works
   while its creator may still change the image; a region link shows only features of images its creator may change.
+- A deactivated account changes nothing, so every link it made stops working.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ EDIT_ROLES = {Role.OWNER.value, Role.EDITOR.value}
 
 def _authenticated(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
+
+
+def _active(user: Any) -> bool:
+    """A signed-up account that is not deactivated (only such accounts change anything, or lend that right)."""
+    return _authenticated(user) and bool(getattr(user, "is_active", False))
 
 
 def role_in(user: Any, project: Project | int | None) -> str | None:
@@ -52,8 +58,8 @@ def can_see_raster(user: Any, raster: Any) -> bool:
 
 
 def can_edit_raster(user: Any, raster: Any) -> bool:
-    """Whether ``user`` may change ``raster``, run analyses on it and review its features."""
-    if not _authenticated(user):
+    """Whether ``user`` may change ``raster``, run analyses on it and review its features (never when deactivated)."""
+    if not _active(user):
         return False
     if raster.owner_id == user.pk:
         return True
@@ -62,7 +68,7 @@ def can_edit_raster(user: Any, raster: Any) -> bool:
 
 def editable_raster_q(user: Any) -> Q:
     """Filter on ``rasters.Raster`` for the images ``user`` may change (the rule of ``can_edit_raster``)."""
-    if not _authenticated(user):
+    if not _active(user):
         return Q(pk__in=[])
     edits_in = Membership.objects.filter(user=user, role__in=EDIT_ROLES).values("project_id")
     return Q(owner=user) | Q(visibility__in=[PROJECT, PUBLIC], project_id__in=edits_in)
@@ -93,9 +99,10 @@ def project_for_user(user: Any, pk: int | str, *, manage: bool = False) -> Proje
 
 
 def share_link_works(link: ShareLink) -> bool:
-    """Whether ``link`` opens its object now: not revoked or expired and, for an image or an analysis, its creator
-    may still change the image (a member removed or demoted, or an image made private, ends their links)."""
-    if not link.is_active:
+    """Whether ``link`` opens its object now: not revoked or expired, its creator's account not deactivated and, for
+    an image or an analysis, its creator may still change the image (a member removed or demoted, or an image made
+    private, ends their links)."""
+    if not link.is_active or not _active(link.created_by):
         return False
     raster = link.raster or (link.analysis.raster if link.analysis else None)
     return raster is None or can_edit_raster(link.created_by, raster)

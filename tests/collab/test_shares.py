@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from collab import services
+from collab import access, services
 from collab.errors import NotAllowed
 from collab.models import ShareLink
 from collab.selectors import shared_features
-from rasters.models import Body
+from rasters.models import Body, Raster
 from tests.collab.conftest import Team, api_for
 from tests.factories import make_analysis, make_features
 
@@ -117,6 +117,41 @@ def test_link_stops_working_when_its_creator_loses_edit_rights(team: Team) -> No
         assert Client().get(url).status_code == 404, url
     owner = api_for(cast.owner)
     assert owner.get(f"/api/v1/share-links/{pk}/").json()["active"] is False
+
+
+def test_links_of_a_deactivated_account_answer_like_revoked_ones(team: Team) -> None:
+    cast = team.cast
+    image_link = services.share_link_create(user=cast.collaborator, target=team.raster)
+    analysis_link = services.share_link_create(user=cast.collaborator, target=team.analysis)
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [20, 0], [20, 10], [0, 10], [0, 0]]]}
+    region = api_for(cast.collaborator).post("/api/v1/share-links/", {"region": {"body": "mars", "geometry": square}},
+                                             format="json").json()
+    region_link = ShareLink.objects.get(pk=region["id"])
+    revoked = services.share_link_create(user=cast.owner, target=team.raster)
+    services.share_link_revoke(user=cast.owner, link=revoked)
+    links = [image_link, analysis_link, region_link]
+    assert all(_anonymous_status(link.token) == 200 for link in links)
+
+    type(cast.collaborator).objects.filter(pk=cast.collaborator.pk).update(is_active=False)
+    cast.collaborator.refresh_from_db()
+    assert not access.can_edit_raster(cast.collaborator, team.raster)
+    assert not Raster.objects.filter(access.editable_raster_q(cast.collaborator)).exists()
+    anonymous = Client()
+    refused = {path: anonymous.get(f"/projects/share/{revoked.token}/{path}") for path in ("", "features.geojson")}
+    assert {r.status_code for r in refused.values()} == {404}
+    for link in links:
+        link.refresh_from_db()
+        assert link.is_active and not access.share_link_works(link)  # not revoked: its creator's right is gone
+        for path, revoked_response in refused.items():
+            response = anonymous.get(f"/projects/share/{link.token}/{path}")
+            assert response.status_code == 404, (link.kind, path)
+            assert response.content == revoked_response.content, (link.kind, path)
+    # The owner sees them inactive in the list of links to the image.
+    for link in (image_link, analysis_link):
+        assert api_for(cast.owner).get(f"/api/v1/share-links/{link.pk}/").json()["active"] is False
+    # Reactivated, the account lends its rights again (nothing was deleted).
+    type(cast.collaborator).objects.filter(pk=cast.collaborator.pk).update(is_active=True)
+    assert all(_anonymous_status(link.token) == 200 for link in links)
 
 
 def test_image_owner_lists_and_revokes_every_link_to_their_image(team: Team) -> None:
