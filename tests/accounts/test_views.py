@@ -117,7 +117,9 @@ def test_forms_require_csrf() -> None:
 
 
 def test_password_reset_sends_mail_and_link_works(client: Client) -> None:
-    UserFactory.create(username="ada", email="ada@example.org")
+    from accounts.selectors import email_is_verified
+
+    UserFactory.create(username="ada", email="ada@example.org", email_verified=False)
     client.post(reverse("accounts:password_reset"), {"email": "ada@example.org"})
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password/reset/" in line)
@@ -130,6 +132,7 @@ def test_password_reset_sends_mail_and_link_works(client: Client) -> None:
     )
     assert "Your new password is set" in response.content.decode()
     assert get_user_model().objects.get(username="ada").check_password("Another-Pass-77")
+    assert email_is_verified(get_user_model().objects.get(username="ada"))  # the reset link proved the mailbox
 
 
 def test_password_change(client: Client) -> None:
