@@ -87,7 +87,17 @@ def line_length_km(geom_lonlat: BaseGeometry, radius_m: float) -> float:
 
 
 def _northing_first(crs: pyproj.CRS) -> bool:
-    return bool(crs.axis_info) and crs.axis_info[0].direction.lower() in ("north", "south")
+    """Whether the CRS lists its north-south axis first (GDAL's order puts the east-west one first)."""
+    if len(crs.axis_info) < 2:
+        return False
+    first, second = crs.axis_info[0], crs.axis_info[1]
+    meridional = ("north", "south")
+    if first.direction.lower() in meridional and second.direction.lower() in ("east", "west"):
+        return True  # lat/lon, northing/easting (IAU 49901, 49902; EPSG:4326)
+    if first.direction.lower() in meridional and second.direction.lower() in meridional:
+        # polar stereographic axes both run "north along" a meridian: their names tell (EPSG:3031 E/N, 32661 N/E)
+        return first.abbrev.upper().startswith("N") or "northing" in first.name.lower()
+    return False
 
 
 class GridTransformer:

@@ -15,6 +15,7 @@ import numpy as np
 import pyproj
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
+from rasterio.windows import Window
 from shapely.geometry import MultiPolygon, Polygon
 
 from rasters.core.bodies import BodyMatch, body_from_crs, body_geographic_crs, get_body
@@ -108,6 +109,10 @@ def _check_limits(dataset: DatasetReader, file_size: int, limits: Limits) -> Non
         raise RasterTooLarge("The image declares far more pixels than its file size can hold.")
 
 
+_MAX_SAMPLED_BLOCKS = 256  # reads one request may make of a large image, whatever its block size
+_BAND_READ_BYTES = 16 * 1024**2  # a whole-image check reads strips of block rows this large at a time
+
+
 def _check_decodes(dataset: DatasetReader, limits: Limits) -> None:
     itemsize = np.dtype(dataset.dtypes[0]).itemsize
     block_h, block_w = dataset.block_shapes[0]
@@ -117,17 +122,23 @@ def _check_decodes(dataset: DatasetReader, limits: Limits) -> None:
             f"The image is compressed in blocks of {block_bytes // 1024**2} MB each; at most "
             f"{limits.max_block_bytes // 1024**2} MB. Save it tiled (e.g. gdal_translate -co TILED=YES)."
         )
+    width, height, count = dataset.width, dataset.height, dataset.count
     try:
-        windows = [window for _, window in dataset.block_windows(1)]
-        if dataset.width * dataset.height * dataset.count * itemsize > limits.max_check_bytes:
-            # Work in the request stays bounded whatever the file declares; a deflated file of zeros can
-            # declare tens of gigabytes. The last block is always read: truncation is the common corruption.
-            n = max(2, limits.max_check_bytes // (block_bytes * dataset.count))
-            picks = np.unique(np.linspace(0, len(windows) - 1, min(n, len(windows))).round().astype(int))
-            windows = [windows[i] for i in picks]
-        # Block by block, so memory stays at one block whatever the data type and band count.
-        for window in windows:
-            dataset.read(window=window)
+        if width * height * count * itemsize <= limits.max_check_bytes:
+            # Every pixel, in strips of whole block rows: few reads even for tiny tiles, bounded memory.
+            rows = max(block_h, _BAND_READ_BYTES // max(1, width * count * itemsize) // block_h * block_h)
+            for top in range(0, height, rows):
+                dataset.read(window=Window(0, top, width, min(rows, height - top)))
+            return
+        # Work in the request stays bounded whatever the file declares (a deflated file of zeros can declare
+        # tens of gigabytes): evenly spaced blocks, the last always, as truncation is the common corruption.
+        # Conversion in the worker reads the rest.
+        across, down = math.ceil(width / block_w), math.ceil(height / block_h)
+        n = min(_MAX_SAMPLED_BLOCKS, max(2, limits.max_check_bytes // (block_bytes * count)), across * down)
+        for index in np.unique(np.linspace(0, across * down - 1, n).round().astype(np.int64)):
+            row, col = divmod(int(index), across)
+            left, top = col * block_w, row * block_h
+            dataset.read(window=Window(left, top, min(block_w, width - left), min(block_h, height - top)))
     except RasterioError as exc:
         raise CorruptRaster() from exc
 

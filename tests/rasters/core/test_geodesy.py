@@ -111,3 +111,16 @@ def test_footprint_follows_axis_directions(code: str, x0: float, y0: float) -> N
     fp = footprint_lonlat(grid, 100, 100, pyproj.CRS.from_authority("IAU_2015", code), body_geographic_crs("mars"))
     assert fp.centroid.x == pytest.approx(-30.5, abs=1e-6)
     assert fp.centroid.y == pytest.approx(40.5, abs=0.35)  # ellipsoid latitudes differ a little from the sphere's
+
+
+@pytest.mark.parametrize("code", ["EPSG:3031", "EPSG:3413", "EPSG:32661"])
+def test_polar_stereographic_axes_follow_their_names(code: str) -> None:
+    # both axes of these CRSs run "north along" a meridian; only their abbreviations say which comes first
+    crs = pyproj.CRS.from_user_input(code)
+    lat0 = -75.0 if code == "EPSG:3031" else 75.0
+    to_grid = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = to_grid.transform(30.0, lat0)
+    grid = Affine(1000.0, 0, x - 50_000.0, 0, -1000.0, y + 50_000.0)
+    fp = footprint_lonlat(grid, 100, 100, crs, pyproj.CRS.from_user_input("EPSG:4326"))
+    assert fp.centroid.x == pytest.approx(30.0, abs=0.3)
+    assert fp.centroid.y == pytest.approx(lat0, abs=0.3)

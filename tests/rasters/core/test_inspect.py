@@ -2,6 +2,7 @@ import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -203,3 +204,35 @@ def test_sampled_check_always_reads_the_last_block(tmp_path: Path) -> None:
     _damage_block(path, 15)
     with pytest.raises(CorruptRaster):
         inspect_raster(path, Limits(max_check_bytes=2 * 4096))
+
+
+class _CountingReads:
+    """A dataset proxy that records the windows read."""
+
+    def __init__(self, dataset: object) -> None:
+        self._dataset = dataset
+        self.windows: list[Any] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._dataset, name)
+
+    def read(self, *args: object, window: object = None, **kwargs: object) -> object:
+        self.windows.append(window)
+        return self._dataset.read(*args, window=window, **kwargs)  # type: ignore[attr-defined]
+
+
+def test_request_check_makes_few_reads_even_with_tiny_tiles(tmp_path: Path) -> None:
+    from rasters.core.inspect import _check_decodes
+
+    pixels = np.random.default_rng(0).integers(0, 255, (1, 1024, 1024), dtype=np.uint8)
+    path = data._write(tmp_path / "tiny-tiles.tif", pixels, compress="deflate", tiled=True, blockxsize=16,
+                       blockysize=16)  # 4,096 tiles of 256 bytes
+    with open_raster(path) as dataset:
+        whole = _CountingReads(dataset)
+        _check_decodes(whole, Limits())  # type: ignore[arg-type]
+        assert len(whole.windows) == 1  # 1 MiB: every pixel, in one strip
+        sample = _CountingReads(dataset)
+        _check_decodes(sample, Limits(max_check_bytes=10_000_000 // 1024))  # type: ignore[arg-type]
+        assert 2 <= len(sample.windows) <= 256
+        last = sample.windows[-1]
+        assert (last.col_off, last.row_off) == (1008, 1008)  # the last tile is always among them
