@@ -11,6 +11,9 @@ from scipy import ndimage
 # ground width / ground height of a pixel at continuous pixel coords (cols, rows), vectorised
 AspectFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 ASPECT_TOLERANCE = 0.02  # pixels closer than this to square on the ground are split as they are
+# smaller components are too small to hold two craters: their area, hence their diameter on the ground, is right
+# without resampling, which costs a watershed per component
+MIN_RESAMPLED_PX = 64
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,8 @@ def ground_crater_instances(
     rows = np.array([(sl[0].start + sl[0].stop) / 2 for sl in objects])
     cols = np.array([(sl[1].start + sl[1].stop) / 2 for sl in objects])
     aspect = np.asarray(aspect_at(cols, rows), dtype=np.float64)
-    square = np.abs(aspect - 1.0) < ASPECT_TOLERANCE
+    sizes = np.bincount(comp.ravel(), minlength=n_comp + 1)[1:]
+    square = (np.abs(aspect - 1.0) < ASPECT_TOLERANCE) | (sizes < MIN_RESAMPLED_PX)
     keep = np.zeros(n_comp + 1, dtype=bool)
     keep[1:] = square
     iso_mask = np.where(keep[comp], crater_index, 0).astype(mask.dtype)
@@ -178,7 +182,6 @@ def _resampled_instances(
     scale = zoom[1]
     found, _ = crater_instances(square, sq_conf, 1, max(1, int(np.ceil(min_area_px * scale))))
     r0, c0 = sl[0].start - 1, sl[1].start - 1
-    return [
-        replace(d, cx=c0 + d.cx / scale, cy=r0 + d.cy, area_px=round(d.area_px / scale), aspect=scale)
-        for d in found
-    ]
+    back = [replace(d, cx=c0 + d.cx / scale, cy=r0 + d.cy, area_px=round(d.area_px / scale), aspect=scale)
+            for d in found]
+    return [d for d in back if d.area_px >= min_area_px]  # specks are judged by their pixels in the image

@@ -103,6 +103,13 @@ class Georef:
             ratio = dx / dy
         return np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
 
+    def steps_km(self, cols: np.ndarray, rows: np.ndarray, dcols: np.ndarray, drows: np.ndarray) -> np.ndarray:
+        """Geodesic lengths (km) of pixel-space steps (dcols, drows) starting at (cols, rows), vectorised."""
+        lon0, lat0 = self.lonlat(cols, rows)
+        lon1, lat1 = self.lonlat(cols + dcols, rows + drows)
+        _, _, dist = self.geod.inv(lon0, lat0, lon1, lat1)
+        return np.asarray(dist, dtype=float) / 1000.0
+
     def step_km(self, col: float, row: float, dcol: float, drow: float) -> float:
         """Geodesic length (km) of a pixel-space step starting at (col, row)."""
         lon, lat = self.lonlat(np.array([col, col + dcol]), np.array([row, row + drow]))
@@ -163,14 +170,17 @@ def skeleton_length_km(skel: np.ndarray, dist: np.ndarray, origin: tuple[int, in
         _, _, metres = georef.geod.inv(lon_a, lat_a, lon_b, lat_b)
         km = float(np.asarray(metres).sum()) / 1000.0
     ends = np.argwhere(_skeleton_ends(s))
-    for end in ends:
-        # the extension continues the skeleton's last step, measured on the ground in that direction
-        into = (a == end).all(1)
-        out = (b == end).all(1)
-        other = b[into][0] if into.any() else a[out][0]
-        drow, dcol = (end - other) / np.hypot(*(end - other))
-        km += float(dist[end[0], end[1]]) * georef.step_km(end[1] + c0 + 0.5, end[0] + r0 + 0.5, dcol, drow)
-    if not len(a) and s.sum() == 1:
+    if len(ends):
+        # an end's one neighbour, found in its 3x3 neighbourhood; the extension continues from it through the end
+        padded = np.pad(s, 1)
+        toward = np.zeros_like(ends)
+        for dr, dc in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
+            hit = padded[ends[:, 0] + 1 + dr, ends[:, 1] + 1 + dc] & ~toward.any(1)
+            toward[hit] = (dr, dc)
+        away = -toward / np.hypot(toward[:, 0], toward[:, 1])[:, None]
+        cols, rows = ends[:, 1] + c0 + 0.5, ends[:, 0] + r0 + 0.5
+        km += float((dist[ends[:, 0], ends[:, 1]] * georef.steps_km(cols, rows, away[:, 1], away[:, 0])).sum())
+    elif not len(a) and s.sum() == 1:
         km = float(np.sqrt(georef.step_km(c0 + 0.5, r0 + 0.5, 1, 0) * georef.step_km(c0 + 0.5, r0 + 0.5, 0, 1)))
     return km
 
@@ -273,10 +283,19 @@ def _georeference(f: Feature, g: Georef, shapely: Any) -> None:
     geom = g.geometry(f.pixel_geometry)
     f.geometry = split_at_antimeridian(geom)
     for pole, (col, row) in g.poles_px.items():
-        if f.pixel_geometry.contains(shapely.Point(col, row)):
-            # a ring around the pole is a cap in lon/lat, closed along the pole (its uncut outline is no polygon)
-            lon, lat = np.asarray(geom.exterior.coords).T
-            f.geometry = polar_cap(lon[:-1], lat[:-1], north=pole > 0)
+        if not f.pixel_geometry.contains(shapely.Point(col, row)):
+            continue
+        # a ring around the pole is a cap in lon/lat, closed along the pole (its uncut outline is no polygon);
+        # other parts of a multipart feature are cut at the antimeridian as usual
+        parts = []
+        for part in getattr(f.pixel_geometry, "geoms", [f.pixel_geometry]):
+            lonlat = g.geometry(part)
+            if part.contains(shapely.Point(col, row)):
+                lon, lat = np.asarray(lonlat.exterior.coords).T
+                parts.append(polar_cap(lon[:-1], lat[:-1], north=pole > 0))
+            else:
+                parts.append(split_at_antimeridian(lonlat))
+        f.geometry = shapely.union_all(parts)
     # measured on the uncut outline: the cut along the antimeridian is not part of the perimeter
     area_m2, perim_m = g.geod.geometry_area_perimeter(geom)
     f.area_km2, f.perimeter_km = abs(area_m2) / 1e6, perim_m / 1000.0

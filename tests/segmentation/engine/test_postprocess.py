@@ -233,3 +233,15 @@ def test_crater_on_the_pole_is_a_cap() -> None:
             assert (west, east, north) == (-180.0, 180.0, 90.0)
         else:
             assert east - west < 180.0
+
+
+def test_multipart_feature_over_the_pole_keeps_every_part() -> None:
+    px, n = 500.0, 200
+    geo = Georef(Affine(px, 0, -n / 2 * px, 0, -px, n / 2 * px), "IAU_2015:49930", MARS_R)
+    m = np.zeros((n, n), np.uint8)
+    m[90:110, 90:110] = 2  # over the pole pixel (100, 100)
+    m[110:130, 110:130] = 2  # touches the first square at one corner only: one component, two polygons
+    (valley,) = [f for f in extract_features(m, georef=geo) if f.class_name == "valley"]
+    assert valley.geometry.is_valid and not valley.geometry.is_empty
+    assert valley.geometry.bounds[3] == 90.0  # the part over the pole is a cap
+    assert valley.area_km2 == pytest.approx(2 * 400 * 0.25, rel=0.02)
