@@ -50,3 +50,21 @@ def test_upload_page(cast: Any) -> None:
     client.force_login(cast.owner)
     page = client.get("/images/upload/").content.decode()
     assert 'id="dropzone"' in page and "rasters/js/upload.js" in page and '"mars"' in page
+
+
+@pytest.mark.django_db
+def test_admin_raster_page_fits_the_content_security_policy(client: Any) -> None:
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from tests.maps.helpers import raster_row
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "Root-Pass-12345")
+    raster = raster_row(admin)
+    client.force_login(admin)
+    response = client.get(f"/admin/rasters/raster/{raster.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html)  # no inline script the policy would refuse
+    assert not re.search(r"<script[^>]*src=\"https?://", html)  # nothing from a CDN
