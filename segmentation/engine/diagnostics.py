@@ -46,9 +46,10 @@ class ClassTally:
         label = mask == cls
         valid = mask != IGNORE_INDEX
         fp = (pred == cls) & ~label & valid
+        to_label = ndimage.distance_transform_edt(~label) if label.any() else np.full(mask.shape, np.inf)
         if fp.any():
             self.fp_truth += np.bincount(mask[fp].astype(np.int64), minlength=len(TRUTH_NAMES))[: len(TRUTH_NAMES)]
-            dist = ndimage.distance_transform_edt(~label)[fp] if label.any() else np.full(int(fp.sum()), np.inf)
+            dist = to_label[fp]
             self.fp_distance += np.array([(dist <= NEAR_PX).sum(), ((dist > NEAR_PX) & (dist <= FAR_PX)).sum(),
                                           (dist > FAR_PX).sum()])
         if not label.any() or signal is None:
@@ -64,7 +65,7 @@ class ClassTally:
             self.faint_hit_px[t] = self.faint_hit_px.get(t, 0) + int(hit[sig < t].sum())
         missed = pred[label][~hit].astype(np.int64)
         self.missed_as += np.bincount(missed, minlength=len(TRUTH_NAMES))[: len(TRUTH_NAMES)]
-        far = (ndimage.distance_transform_edt(~label) > CONTROL_PX) & (mask == 0)
+        far = (to_label > CONTROL_PX) & (mask == 0)
         self.control.append(signal[far])
 
     def to_dict(self) -> dict[str, Any]:

@@ -93,14 +93,9 @@ class Georef:
     def aspect(self, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Ground width over ground height of the pixels at (cols, rows): cos(latitude) on a lon/lat grid."""
         cols, rows = np.asarray(cols, dtype=float), np.asarray(rows, dtype=float)
-        lon, lat = self.lonlat(cols, rows)
-        lon_x, lat_x = self.lonlat(cols + 1.0, rows)
-        lon_y, lat_y = self.lonlat(cols, rows + 1.0)
-        _, _, dx = self.geod.inv(lon, lat, lon_x, lat_x)
-        _, _, dy = self.geod.inv(lon, lat, lon_y, lat_y)
-        dx, dy = np.asarray(dx, dtype=float), np.asarray(dy, dtype=float)
+        ones, zeros = np.ones_like(cols), np.zeros_like(cols)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = dx / dy
+            ratio = self.steps_km(cols, rows, ones, zeros) / self.steps_km(cols, rows, zeros, ones)
         return np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
 
     def steps_km(self, cols: np.ndarray, rows: np.ndarray, dcols: np.ndarray, drows: np.ndarray) -> np.ndarray:
@@ -111,10 +106,8 @@ class Georef:
         return np.asarray(dist, dtype=float) / 1000.0
 
     def step_km(self, col: float, row: float, dcol: float, drow: float) -> float:
-        """Geodesic length (km) of a pixel-space step starting at (col, row)."""
-        lon, lat = self.lonlat(np.array([col, col + dcol]), np.array([row, row + drow]))
-        _, _, dist = self.geod.inv(lon[0], lat[0], lon[1], lat[1])
-        return float(dist) / 1000.0
+        """Geodesic length (km) of one pixel-space step starting at (col, row)."""
+        return float(self.steps_km(np.array([col]), np.array([row]), np.array([dcol]), np.array([drow]))[0])
 
 
 def _skeleton_edges(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
