@@ -1,4 +1,4 @@
-"""Export jobs: large exports are written by a Celery worker and downloaded when ready."""
+"""Export jobs (large exports written by a Celery worker) and the published reference crater catalogues."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models
+from django.contrib.gis.db import models
 
 from maps.exports import FORMATS
+from rasters.fields import BODY_LONLAT_SRID
+from rasters.models import Body
 
 
 class ExportJob(models.Model):
@@ -44,3 +46,42 @@ class ExportJob(models.Model):
     @property
     def download_name(self) -> str:
         return f"geoplanet-export-{self.pk}{FORMATS[self.format].extension}"
+
+
+class ReferenceCatalogue(models.Model):
+    """A published crater catalogue of one body (Robbins & Hynek 2012, Head et al. 2010...), loaded by
+    ``manage.py load_reference_catalogues``; everyone may see it, as a paper's table is public."""
+
+    slug = models.SlugField(unique=True)
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="reference_catalogues")
+    name = models.CharField(max_length=120)
+    citation = models.CharField(max_length=400)
+    source = models.CharField(max_length=400, help_text="Where the file came from")
+    min_diameter_km = models.FloatField(null=True, blank=True)
+    max_diameter_km = models.FloatField(null=True, blank=True)
+    crater_count = models.PositiveIntegerField(default=0)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["body__naif_id", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceCrater(models.Model):
+    """One crater of a reference catalogue: its centre (planetocentric, east, -180..180) and rim diameter."""
+
+    catalogue = models.ForeignKey(ReferenceCatalogue, on_delete=models.CASCADE, related_name="craters")
+    # Denormalised from the catalogue so a body's tiles filter without a join.
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="reference_craters")
+    lon = models.FloatField()
+    lat = models.FloatField()
+    diameter_km = models.FloatField()
+    geom = models.PointField(srid=BODY_LONLAT_SRID, help_text="Centre, body lon/lat")
+
+    class Meta:
+        indexes = [models.Index(fields=["catalogue", "diameter_km"]), models.Index(fields=["body", "diameter_km"])]
+
+    def __str__(self) -> str:
+        return f"{self.catalogue_id}: {self.diameter_km:g} km at {self.lat:.3f}, {self.lon:.3f}"
