@@ -65,24 +65,24 @@ def iou_from_confusion(cm: np.ndarray) -> np.ndarray:
         return np.where(denom > 0, tp / denom, np.nan)
 
 
-def match_craters(
-    pred: list[tuple[float, float, float]], gt: list[tuple[float, float, float]],
-    max_centre_frac: float = 0.5, max_diam_frac: float = 0.5,
-) -> list[tuple[int, int]]:
-    """Greedy one-to-one matching by centre distance; a pair qualifies when dist < 0.5 D and |dD|/D < 0.5.
+MATCH_CENTRE_FRAC = 0.5
+MATCH_DIAM_FRAC = 0.5
 
-    D is the label's diameter. Returns (pred index, gt index) pairs.
-    """
-    if not pred or not gt:
-        return []
-    p = np.asarray(pred, dtype=np.float64)
-    g = np.asarray(gt, dtype=np.float64)
-    dist = np.hypot(p[:, None, 0] - g[None, :, 0], p[:, None, 1] - g[None, :, 1])
-    rel_dd = np.abs(p[:, None, 2] - g[None, :, 2]) / g[None, :, 2]
-    ok = (dist < max_centre_frac * g[None, :, 2]) & (rel_dd < max_diam_frac)
-    pi, gi = np.nonzero(ok)
-    order = np.argsort(dist[pi, gi], kind="stable")
-    used_p, used_g, pairs = set(), set(), []
+
+def match_qualifies(
+    dist: np.ndarray, pred_d: np.ndarray, gt_d: np.ndarray,
+    max_centre_frac: float = MATCH_CENTRE_FRAC, max_diam_frac: float = MATCH_DIAM_FRAC,
+) -> np.ndarray:
+    """The crater match rule on candidate pairs: centre distance < 0.5 D and |dD|/D < 0.5, D the label's."""
+    return (dist < max_centre_frac * gt_d) & (np.abs(pred_d - gt_d) / gt_d < max_diam_frac)
+
+
+def greedy_pairs(pi: np.ndarray, gi: np.ndarray, dist: np.ndarray) -> list[tuple[int, int]]:
+    """One-to-one pairs from qualifying candidates ``(pi[k], gi[k])``, closest centres first."""
+    order = np.argsort(dist, kind="stable")
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    pairs = []
     for k in order:
         a, b = int(pi[k]), int(gi[k])
         if a not in used_p and b not in used_g:
@@ -90,6 +90,25 @@ def match_craters(
             used_g.add(b)
             pairs.append((a, b))
     return pairs
+
+
+def match_craters(
+    pred: list[tuple[float, float, float]], gt: list[tuple[float, float, float]],
+    max_centre_frac: float = MATCH_CENTRE_FRAC, max_diam_frac: float = MATCH_DIAM_FRAC,
+) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching by centre distance; a pair qualifies when dist < 0.5 D and |dD|/D < 0.5.
+
+    D is the label's diameter. Returns (pred index, gt index) pairs. ``maps.core.catalogue_match`` applies
+    the same rule (:func:`match_qualifies`, :func:`greedy_pairs`) on the sphere to catalogue-sized sets.
+    """
+    if not pred or not gt:
+        return []
+    p = np.asarray(pred, dtype=np.float64)
+    g = np.asarray(gt, dtype=np.float64)
+    dist = np.hypot(p[:, None, 0] - g[None, :, 0], p[:, None, 1] - g[None, :, 1])
+    ok = match_qualifies(dist, p[:, None, 2], g[None, :, 2], max_centre_frac, max_diam_frac)
+    pi, gi = np.nonzero(ok)
+    return greedy_pairs(pi, gi, dist[pi, gi])
 
 
 def crater_prf(
