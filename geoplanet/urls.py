@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("maps.api_urls")),
     path("ogc/", include("maps.ogc.urls")),
     path("api/v1/", include("maps.stats.api_urls")),
+    path("api/v1/", include("maps.reference.api_urls")),
     path("api/v1/", include("collab.api_urls")),
     path("api/v1/", include("segmentation.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

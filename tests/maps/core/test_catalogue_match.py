@@ -7,91 +7,38 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from maps.core.catalogue_match import Craters, diameter_edges, great_circle_km, match_catalogue
+from maps.core.catalogue_match import Craters, diameter_edges, match_catalogue
 from maps.core.catalogues import CatalogueError, catalogue_spec, read_catalogue
 from segmentation.engine.evaluate import match_craters
+from tests.maps.catalogue_sample import MARS_KM, known_sample
 from tests.shared import require_shared_data
 
-MARS_KM = 3396.19
 BOX = (20.0, -10.0, 40.0, 10.0)
 
 
-def robbins() -> Craters:
-    spec = catalogue_spec("robbins2012")
-    rows = [(i, lon, lat, d) for i, (lon, lat, d) in enumerate(read_catalogue(require_shared_data() / spec.path, spec))]
-    return Craters.from_rows(rows)
-
-
-def in_box(c: Craters) -> Craters:
-    keep = (c.lon >= BOX[0]) & (c.lon <= BOX[2]) & (c.lat >= BOX[1]) & (c.lat <= BOX[3])
-    return Craters(c.ids[keep], c.lon[keep], c.lat[keep], c.diameter_km[keep])
-
-
-def isolated(ref: Craters, min_d: float = 5.0) -> np.ndarray:
-    """Indices of craters >= ``min_d`` with no other crater of D > D/2 within 2 D.
-
-    No rival can then qualify for a detection made from one of them (the rule wants D_ref > D_det / 1.5 and a
-    centre within 0.5 D_ref; a detection below is at most 0.7 D off and at most 1.25 D across), so the
-    expected counts follow from the construction alone.
-    """
-    out = []
-    for i in np.flatnonzero(ref.diameter_km >= min_d):
-        d = ref.diameter_km[i]
-        dist = great_circle_km(ref.lon[i], ref.lat[i], ref.lon, ref.lat, MARS_KM)
-        rivals = (dist < 2 * d) & (ref.diameter_km > d / 2)
-        if rivals.sum() == 1:  # itself
-            out.append(i)
-    return np.asarray(out)
-
-
-def shifted(lon: float, lat: float, km: float) -> tuple[float, float]:
-    """``km`` due east along the parallel (small enough to treat as a straight step)."""
-    return lon + np.degrees(km / (MARS_KM * np.cos(np.radians(lat)))), lat
-
-
 def test_known_subsample_of_robbins_gives_exact_counts() -> None:
-    ref = in_box(robbins())
+    sample = known_sample(BOX)
+    ref = sample.reference
     assert len(ref) > 5000  # every D >= 1 km crater of a 20 x 20 degree box
-    sample = isolated(ref)
-    assert len(sample) >= 100
-    rows: list[tuple[int, float, float, float]] = []
-    exact: list[int] = []
-    moved: list[int] = []
-    omitted: list[int] = []
-    displaced: list[int] = []
-    for k, i in enumerate(sample):
-        lon, lat, d = float(ref.lon[i]), float(ref.lat[i]), float(ref.diameter_km[i])
-        group = k % 5
-        if group in (0, 1):  # the catalogue crater itself
-            rows.append((len(rows), lon, lat, d))
-            exact.append(i)
-        elif group == 2:  # 0.3 D off and 25% larger: still within the rule
-            rows.append((len(rows), *shifted(lon, lat, 0.3 * d), 1.25 * d))
-            moved.append(i)
-        elif group == 3:  # not detected
-            omitted.append(i)
-        else:  # 0.7 D off: its own crater is missed, the detection is new
-            rows.append((len(rows), *shifted(lon, lat, 0.7 * d), d))
-            displaced.append(i)
-    detections = Craters.from_rows(rows)
+    assert sample.matched >= 50 and len(sample.displaced) >= 20
+    detections = Craters.from_rows([(k, *row) for k, row in enumerate(sample.detections)])
     result = match_catalogue(detections, ref, MARS_KM, range_km=(1.0, 1e4))
     totals = result.totals()
-    assert totals["matched"] == len(exact) + len(moved)
-    assert totals["new"] == len(displaced)
-    assert totals["missed"] == len(ref) - len(exact) - len(moved)
+    assert totals["matched"] == sample.matched
+    assert totals["new"] == len(sample.displaced)
+    assert totals["missed"] == len(ref) - sample.matched
     matched_refs = {b for _, b in result.pairs}
-    assert matched_refs == set(exact) | set(moved)
-    assert not matched_refs & (set(omitted) | set(displaced))
+    assert matched_refs == set(sample.exact) | set(sample.moved)
+    assert not matched_refs & (set(sample.omitted) | set(sample.displaced))
     assert totals["completeness"] == pytest.approx(totals["matched"] / len(ref))
     assert totals["precision"] == pytest.approx(totals["matched"] / len(detections))
     # Bins add up to the totals, each matched crater in its catalogue crater's bin.
     assert sum(b["matched"] for b in result.bins) == totals["matched"]
     assert sum(b["missed"] for b in result.bins) == totals["missed"]
     assert sum(b["new"] for b in result.bins) == totals["new"]
+    matched_d = ref.diameter_km[sorted(matched_refs)]
     for b in result.bins:
-        expected = int(np.sum((ref.diameter_km[list(matched_refs)] >= b["min_km"])
-                              & (ref.diameter_km[list(matched_refs)] < b["max_km"])))
-        assert b["matched"] == expected
+        assert b["matched"] == int(np.sum((matched_d >= b["min_km"]) & (matched_d < b["max_km"])))
     small = [b for b in result.bins if b["max_km"] <= 4]  # the sample starts at 5 km
     assert small and all(b["matched"] == 0 and b["completeness"] == 0 for b in small)
 
