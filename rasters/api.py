@@ -64,7 +64,7 @@ class RasterViewSet(viewsets.ViewSet):
             upload=data["file"],
             title=data.get("title", ""),
             description=data.get("description", ""),
-            body_slug=data["body"].slug if data.get("body") else None,
+            body_slug=data.get("body") or None,
         )
         return Response(RasterSerializer(raster).data, status=status.HTTP_201_CREATED)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from rasters.core.bodies import all_bodies
 from rasters.models import Body, Raster
 
 
@@ -50,7 +51,10 @@ class RasterUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    body = serializers.SlugRelatedField(slug_field="slug", queryset=Body.objects.all(), required=False, allow_null=True)
+    # The reference list, not the table, says which bodies exist: a row it lacks is registered on upload.
+    body = serializers.ChoiceField(
+        choices=[body.slug for body in all_bodies()], required=False, allow_null=True, allow_blank=True
+    )
 
 
 class RasterUpdateSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from rasters.core import errors
+from rasters.core.bodies import Body as BodyReference
 from rasters.core.inspect import Limits, RasterInfo, inspect_raster
 from rasters.models import Body, Raster
 
@@ -35,6 +36,38 @@ _EXTENSIONS = {
     "VICAR": ".vic",
     "FITS": ".fits",
 }
+
+
+def body_register(reference: BodyReference) -> Body:
+    """The Body row of a body from the reference list, created with its spatial_ref_sys entry if missing.
+
+    The reference-data migration fills the table on a fresh ``migrate``; this covers a body the table lacks
+    anyway (a table flushed or restored from an older dump, a body the list gained since), so that a file whose
+    CRS names a body the platform knows is never refused for want of a row.
+    """
+    from django.db import connection
+
+    from rasters.core.bodies import SPATIAL_REF_SYS_UPSERT, body_fields, spatial_ref_sys_params
+
+    body = Body.objects.filter(slug=reference.slug).first()
+    if body is not None:
+        return body
+    params = spatial_ref_sys_params(reference)
+    with transaction.atomic():
+        if params is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(SPATIAL_REF_SYS_UPSERT, params)
+        body, _ = Body.objects.update_or_create(slug=reference.slug, defaults=body_fields(reference))
+    log.info("registered body %s (srid %s)", body.slug, body.srid)
+    return body
+
+
+def body_for_slug(slug: str) -> Body:
+    """The Body row for a slug the reference list knows (registered on demand); CRSError for any other."""
+    from rasters.core.bodies import get_body
+
+    body = Body.objects.filter(slug=slug).first()
+    return body if body is not None else body_register(get_body(slug))
 
 
 def bodies_sync() -> int:
@@ -87,9 +120,7 @@ def _resolve_body(info: RasterInfo, body_slug: str | None) -> tuple[Body | None,
     """The body to record, how it was decided, and a warning when the user's choice contradicts the file."""
     detected = info.body
     if body_slug:
-        body = Body.objects.filter(slug=body_slug).first()
-        if body is None:
-            raise errors.CRSError(f"Unknown body {body_slug!r}.")
+        body = body_for_slug(body_slug)
         warning = ""
         if detected is not None and detected.body.slug != body.slug:
             warning = (
@@ -99,7 +130,7 @@ def _resolve_body(info: RasterInfo, body_slug: str | None) -> tuple[Body | None,
         return body, "user", warning
     if detected is None:
         return None, "", ""
-    return Body.objects.get(slug=detected.body.slug), detected.rule, ""
+    return body_register(detected.body), detected.rule, ""
 
 
 def _remeasure_on(info: RasterInfo, body: Body) -> None:

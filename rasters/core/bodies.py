@@ -91,6 +91,24 @@ def body_fields(body: Body) -> dict[str, object]:
     }
 
 
+# PostGIS ships EPSG:4326; every other body's geographic CRS is registered under its srid. The reference-data
+# migration and ``rasters.services.body_register`` both run this, so a fresh database and a body registered
+# later hold the same row.
+SPATIAL_REF_SYS_UPSERT = """
+    INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text)
+    VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT (srid) DO UPDATE SET auth_name = EXCLUDED.auth_name, auth_srid = EXCLUDED.auth_srid,
+        srtext = EXCLUDED.srtext, proj4text = EXCLUDED.proj4text
+"""
+
+
+def spatial_ref_sys_params(body: Body) -> list[int | str] | None:
+    """The parameters of :data:`SPATIAL_REF_SYS_UPSERT` for this body, or None when PostGIS already has it."""
+    if body.srid == 4326:
+        return None
+    return [body.srid, IAU_AUTHORITY, body.iau_code, body.crs_wkt, body.proj4]
+
+
 @dataclass(frozen=True)
 class BodyMatch:
     """Result of :func:`body_from_crs`: the body, which rule found it, and whether it is Earth."""

@@ -4,24 +4,16 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from rasters.core.bodies import all_bodies, body_fields
+    # The same rows as rasters.services.body_register, which registers a body this list gains later.
+    from rasters.core.bodies import SPATIAL_REF_SYS_UPSERT, all_bodies, body_fields, spatial_ref_sys_params
 
     body_model = apps.get_model("rasters", "Body")
     with schema_editor.connection.cursor() as cursor:
         for body in all_bodies():
             body_model.objects.update_or_create(slug=body.slug, defaults=body_fields(body))
-            if body.srid == 4326:
-                continue  # PostGIS ships EPSG:4326
-            auth_name, auth_srid = ("IAU_2015", body.iau_code)
-            cursor.execute(
-                """
-                INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text)
-                VALUES (%s, %s, %s, %s, %s)
-                ON CONFLICT (srid) DO UPDATE SET auth_name = EXCLUDED.auth_name, auth_srid = EXCLUDED.auth_srid,
-                    srtext = EXCLUDED.srtext, proj4text = EXCLUDED.proj4text
-                """,
-                [body.srid, auth_name, auth_srid, body.crs_wkt, body.proj4],
-            )
+            params = spatial_ref_sys_params(body)
+            if params is not None:
+                cursor.execute(SPATIAL_REF_SYS_UPSERT, params)
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -104,3 +104,25 @@ def test_malicious_title_is_escaped_on_pages(cast: Any, shared_data: Path, clien
     page = client.get(f"/images/{response.json()['id']}/").content.decode()
     assert '<img src=x onerror="alert(1)">' not in page
     assert "&lt;img src=x onerror=" in page
+
+
+@pytest.mark.parametrize("chosen", [None, "moon"])
+def test_a_body_the_table_lacks_is_registered_on_upload(cast: Any, shared_data: Path, chosen: str | None) -> None:
+    """The reference list, not the table, decides: a flushed or older table gains the row instead of a 500."""
+    from django.db import connection
+
+    from rasters.models import Body
+
+    Body.objects.filter(slug="moon").delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM spatial_ref_sys WHERE srid = 30100")
+    dem = shared_data / "moon" / "moon_dem_global_IAU2015-30100.tif"
+    extra = {"body": chosen} if chosen else {}
+    response = post_file(api_for(cast.owner), dem, **extra)
+    assert response.status_code == 201, response.content
+    assert response.json()["body"] == "moon"
+    moon = Body.objects.get(slug="moon")
+    assert (moon.srid, moon.iau_code) == (30100, 30100)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT auth_name, auth_srid FROM spatial_ref_sys WHERE srid = 30100")
+        assert cursor.fetchone() == ("IAU_2015", 30100)
