@@ -127,7 +127,7 @@ def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpRes
 
 
 @extend_schema(
-    parameters=[*FILTER_PARAMETERS, _p("format", "geojson, gpkg, shp, csv or scc", enum=list(FORMATS))],
+    parameters=[*FILTER_PARAMETERS, _p("format", ", ".join(FORMATS), enum=list(FORMATS))],
     responses={(200, "application/octet-stream"): bytes, 202: ExportJobSerializer},
     description="Export the matching features. Small sets are returned directly (GeoJSON and CSV streamed); "
                 "larger ones start an export job (202) to download when ready.",

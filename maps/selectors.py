@@ -17,6 +17,9 @@ from rasters.selectors import rasters_visible_to
 from segmentation.models import Analysis, Feature
 from segmentation.selectors import analyses_visible_to, features_visible_to
 
+# Exports that are crater counts: each crater once, by centre (see export_features).
+CRATER_COUNT_FORMATS = frozenset({"csv", "scc", "diam", "cratershp"})
+
 
 def body_by_slug(slug: str) -> Body:
     body = Body.objects.filter(slug=slug).first()
@@ -61,7 +64,7 @@ def export_features(user: Any, query: FeatureQuery, fmt: str) -> QuerySet[Featur
     twice; the map formats (GeoJSON, GeoPackage, Shapefile) hold what the map and the region summary show:
     every analysis the query matches (``analysis=`` picks one) and every outline the region touches.
     """
-    if fmt in {"csv", "scc"}:
+    if fmt in CRATER_COUNT_FORMATS:
         return features_by_centre(user, query)
     return features_matching(user, query)
 
@@ -147,7 +150,7 @@ def region_summary(user: Any, query: FeatureQuery) -> dict[str, Any]:
     }
 
 
-EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv", "scc")
+EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv", "scc", "diam", "cratershp")
 
 
 def explorer_data(user: Any, body: Body) -> dict[str, Any]:
@@ -273,3 +276,22 @@ def counting_area(user: Any, query: FeatureQuery, body: Body) -> tuple[float, li
     if not total:
         raise BadQuery("No counting area: draw a region or export features of georeferenced images.")
     return float(total), None
+
+
+def counting_geometry(user: Any, query: FeatureQuery) -> Any:
+    """The counting area as a shapely lon/lat geometry: the query's region, else the union of the footprints
+    of the images counted (the craterstats ``_AREA`` shapefile)."""
+    from shapely import wkb as shapely_wkb
+    from shapely.ops import unary_union
+
+    from maps.filters import BadQuery
+
+    region = query.region()
+    if region is not None:
+        return shapely_wkb.loads(bytes(region.wkb))
+    raster_ids = features_counted(user, query).order_by().values("raster_id").distinct()
+    footprints = rasters_visible_to(user).filter(pk__in=raster_ids, footprint__isnull=False)
+    shapes = [shapely_wkb.loads(bytes(r.footprint.wkb)) for r in footprints if r.footprint is not None]
+    if not shapes:
+        raise BadQuery("No counting area: draw a region or export features of georeferenced images.")
+    return unary_union(shapes)

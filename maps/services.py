@@ -14,19 +14,20 @@ from django.utils import timezone
 from maps import selectors
 from maps.exports import FORMATS
 from maps.exports.catalog import csv_chunks, scc_chunks
+from maps.exports.craterstats import diam_chunks, write_crater_shapefiles
 from maps.exports.geojson import geojson_chunks
 from maps.exports.ogr import ExportError, write_ogr
 from maps.filters import BadQuery, FeatureQuery, query_from_dict
 from maps.models import ExportJob
 from rasters.models import Body
 
-TEXT_FORMATS = ("geojson", "csv", "scc")
+TEXT_FORMATS = ("geojson", "csv", "scc", "diam")
 
 log = logging.getLogger(__name__)
 
 
 def export_chunks(user: Any, query: FeatureQuery, fmt: str, body: Body) -> Iterator[str]:
-    """The text of a GeoJSON, CSV or ``.scc`` export, in chunks to stream or to write.
+    """The text of a GeoJSON, CSV, ``.scc`` or ``.diam`` export, in chunks to stream or to write.
 
     GeoJSON holds every outline the region touches, the CSV catalogue and the ``.scc`` the features whose
     centre lies inside it; all take one analysis per image unless analyses are named
@@ -41,6 +42,8 @@ def export_chunks(user: Any, query: FeatureQuery, fmt: str, body: Body) -> Itera
     if fmt == "scc":
         area, ring = selectors.counting_area(user, query, body)
         return scc_chunks(features, body, area, ring)
+    if fmt == "diam":
+        return diam_chunks(features, body, selectors.counting_area(user, query, body)[0])
     raise BadQuery(f"{fmt!r} is not a text export format.")
 
 
@@ -56,6 +59,9 @@ def write_export(user: Any, query: FeatureQuery, fmt: str, path: Path) -> int:
         chunks = export_chunks(user, query, fmt, body)
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.writelines(chunks)
+    elif fmt == "cratershp":
+        write_crater_shapefiles(features, body, selectors.counting_geometry(user, query), path,
+                                name=f"geoplanet_{body.slug}")
     else:
         write_ogr(features, body, path, fmt)
     return count

@@ -1,5 +1,6 @@
 """Exports of a feature set: streamed GeoJSON, GeoPackage and zipped Shapefile (via GDAL's ogr2ogr), a CSV
-crater catalogue and a craterstats ``.scc`` count. Every format names the body and carries its IAU CRS."""
+crater catalogue and the craterstats exchange (``.scc``, ``.diam``, ``_CRATER.shp`` + ``_AREA.shp``). Every
+format names the body and carries its IAU CRS."""
 
 from __future__ import annotations
 
@@ -22,5 +23,7 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("shp", ".zip", "application/zip", "Shapefile (zip)"),
         ExportFormat("csv", ".csv", "text/csv", "CSV crater catalogue"),
         ExportFormat("scc", ".scc", "text/plain", "craterstats .scc"),
+        ExportFormat("diam", ".diam", "text/plain", "craterstats .diam"),
+        ExportFormat("cratershp", ".zip", "application/zip", "craterstats CRATER + AREA shapefiles (zip)"),
     )
 }
