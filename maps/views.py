@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from maps import selectors, services
 from maps.exports import FORMATS
+from maps.reference.selectors import explorer_reference
 
 
 def _projects(user: Any) -> list[dict[str, Any]]:
@@ -39,6 +40,7 @@ def explorer(request: HttpRequest, body: str) -> HttpResponse:
     data = selectors.explorer_data(request.user, body_obj)
     data["projects"] = _projects(request.user)
     data["formats"] = {k: f.label for k, f in FORMATS.items()}
+    data["reference"] = explorer_reference(body_obj)
     return render(request, "maps/explorer.html", {"body": body_obj, "page_data": data})
 
 

@@ -49,13 +49,14 @@ def catalogue_list(request: Request) -> Response:
     return Response(selectors.catalogues_for_body(body_by_slug(request.query_params.get("body", ""))))
 
 
-@extend_schema(responses={(200, "application/vnd.mapbox-vector-tile"): bytes},
+@extend_schema(parameters=[OpenApiParameter("catalogue", str, description="Only this catalogue (slug)")],
+               responses={(200, "application/vnd.mapbox-vector-tile"): bytes},
                description="Reference craters of a body as a Mapbox vector tile (layer 'reference', points with "
                            "catalogue and diameter_km) on Leaflet's lon/lat grid; the largest first.")
 @api_view(["GET"])
 def reference_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpResponse:
     try:
-        data = selectors.reference_tile(body_by_slug(body), z, x, y)
+        data = selectors.reference_tile(body_by_slug(body), z, x, y, request.query_params.get("catalogue") or None)
     except BadTile as error:
         raise Http404(str(error)) from None
     response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")

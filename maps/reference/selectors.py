@@ -52,8 +52,9 @@ def catalogue_for_body(slug: str, body: Body | None) -> ReferenceCatalogue:
     return catalogue
 
 
-def reference_tile(body: Body, z: int, x: int, y: int) -> bytes:
-    """One MVT of ``body``'s reference craters (points; ``catalogue`` and ``diameter_km`` as properties).
+def reference_tile(body: Body, z: int, x: int, y: int, catalogue: str | None = None) -> bytes:
+    """One MVT of ``body``'s reference craters (points; ``catalogue`` and ``diameter_km`` as properties), of
+    one catalogue when named.
 
     Largest craters first, so a zoomed-out tile keeps the ones worth seeing. Raises ``BadTile``.
     """
@@ -67,15 +68,27 @@ def reference_tile(body: Body, z: int, x: int, y: int) -> bytes:
           FROM {ReferenceCrater._meta.db_table} c
           JOIN {ReferenceCatalogue._meta.db_table} cat ON cat.id = c.catalogue_id
           WHERE c.body_id = %s AND c.geom && ST_MakeEnvelope(%s, %s, %s, %s, 0) AND c.diameter_km >= %s
+            AND (%s::text IS NULL OR cat.slug = %s::text)
           ORDER BY c.diameter_km DESC
           LIMIT {TILE_LIMIT}
         ) t WHERE t.mvtgeom IS NOT NULL
     """  # noqa: S608 - table names are Django's, every value is a parameter
     envelope = [minlon, minlat, maxlon, maxlat]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*envelope, body.pk, *envelope, min_km])
+        cursor.execute(sql, [*envelope, body.pk, *envelope, min_km, catalogue, catalogue])
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def explorer_reference(body: Body) -> dict[str, Any]:
+    """What the explorer needs to show ``body``'s catalogues: each one's name, citation and tile URL."""
+    from django.urls import reverse
+
+    tiles = reverse("api-reference-tile", kwargs={"body": body.slug, "z": 0, "x": 0, "y": 0})
+    return {
+        "tiles": tiles.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf"),
+        "catalogues": catalogues_for_body(body),
+    }
 
 
 def comparison_area(scope: Scope) -> BaseGeometry | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,41 @@ def test_image_titles_are_text_on_the_explorer_and_compare_pages(browser_page: A
     page.wait_for_function("window.geoplanetCompare0 !== undefined && window.geoplanetCompare1 !== undefined")
     _assert_shown_as_text(page, dialogs, "#map-0 .leaflet-control-attribution", XSS_TITLE)
     _assert_shown_as_text(page, dialogs, "#map-1 .leaflet-control-attribution", XSS_TITLE + " (second)")
+
+
+def test_reference_catalogue_layer_toggles_on_with_its_citation(browser_page: Any, live_server: Any,
+                                                                 cast: Any) -> None:
+    from django.core.management import call_command
+
+    call_command("load_reference_catalogues", "robbins2012", stdout=StringIO())
+    analysis_with(cast.owner, [{"lon": 28.5, "lat": 2.0, "diameter_km": 90}], bbox=(20, -10, 40, 10))
+    page = browser_page
+    login(page, live_server, cast.owner)
+    page.goto(f"{live_server.url}/map/mars/")
+    page.wait_for_function("window.geoplanetMap !== undefined")
+    page.evaluate("window.geoplanetMap.setView([0, 30], 5)")
+    assert page.locator(".leaflet-reference-pane canvas").count() == 0  # off until toggled
+    page.hover(".leaflet-control-layers")
+    label = page.locator(".leaflet-control-layers-overlays label", has_text="Reference: Robbins & Hynek")
+    assert "(225,352)" in label.inner_text()
+    with page.expect_response(lambda r: "/api/v1/reference/tiles/mars/5/" in r.url and "catalogue=robbins2012" in r.url
+                              and r.status == 200) as tile:
+        label.locator("input").check()
+    # The tile's bytes, fetched again by the page (Playwright hands back no body for VectorGrid's fetch).
+    size = page.evaluate("u => fetch(u, {credentials: 'same-origin'}).then(r => r.arrayBuffer())"
+                         ".then(b => b.byteLength)", tile.value.url)
+    assert size > 1000
+    page.wait_for_selector(".leaflet-reference-pane canvas")
+    assert "Robbins, S. J. & Hynek, B. M. (2012)" in page.inner_text(".leaflet-control-attribution")
+    # Rings in the reference colour were painted (#d68cff), apart from the detections' filled orange.
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.leaflet-reference-pane canvas')).some(c => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4) {
+          if (d[i + 3] > 100 && d[i] > 180 && d[i + 1] > 110 && d[i + 1] < 170 && d[i + 2] > 220) { return true; }
+        }
+        return false; })""")
+    page.mouse.move(10, 10)
+    page.screenshot(path=str(ARTIFACTS / "maps-04-reference-layer.png"))
+    page.hover(".leaflet-control-layers")
+    label.locator("input").uncheck()
+    assert page.locator(".leaflet-reference-pane canvas").count() == 0

@@ -83,6 +83,8 @@
   }
 
   var control = L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+  // Published crater catalogues of this body, toggled in the layer control (reference_layer.js).
+  if (window.GeoPlanetReference && data.reference) { GeoPlanetReference.add(map, control, data.reference, data.body); }
 
   function showFeatures() {
     var p = params();
