@@ -31,6 +31,11 @@ def test_seed_demo_populates_an_empty_database_once(settings: Any, tmp_path: Any
     project = Project.objects.get(memberships__user=demo)
     assert Raster.objects.filter(project=project).count() == 4
     assert Comment.objects.filter(author=demo, lon__isnull=False).exists()
+    from maps.models import ReferenceCatalogue
+
+    assert dict(ReferenceCatalogue.objects.values_list("slug", "crater_count")) == {
+        "robbins2012": 225_352, "head2010": 5_185, "lroc-5-20km": 19_335}
+    assert "Reference catalogue Robbins & Hynek" in text
     again = StringIO()
     call_command("seed_demo", stdout=again)
     assert "seeding skipped" in again.getvalue()
