@@ -272,7 +272,8 @@ def raster_update(raster: Raster, *, title: str, description: str) -> Raster:
     """Edit the owner's descriptive fields."""
     raster.title = title
     raster.description = description
-    raster.full_clean(exclude=["footprint"])
+    # Only the edited fields: the rest were checked at upload, and an empty ``scales`` list must not block a title.
+    raster.clean_fields(exclude=[f.name for f in Raster._meta.fields if f.name not in {"title", "description"}])
     raster.save(update_fields=["title", "description", "updated_at"])
     return raster
 

@@ -126,3 +126,17 @@ def test_a_body_the_table_lacks_is_registered_on_upload(cast: Any, shared_data: 
     with connection.cursor() as cursor:
         cursor.execute("SELECT auth_name, auth_srid FROM spatial_ref_sys WHERE srid = 30100")
         assert cursor.fetchone() == ("IAU_2015", 30100)
+
+
+def test_editing_an_image_without_band_scales_is_not_a_500(cast: Any) -> None:
+    """An empty ``scales`` list (a plain image) once failed the model's full_clean on every title edit."""
+    from tests.collab.conftest import raster_row
+
+    raster = raster_row(cast.owner, scales=[], offsets=[])
+    client = api_for(cast.owner)
+    response = client.patch(f"/api/v1/rasters/{raster.pk}/", {"title": "Renamed"}, format="multipart")
+    assert response.status_code == 200, response.content
+    raster.refresh_from_db()
+    assert raster.title == "Renamed"
+    response = client.patch(f"/api/v1/rasters/{raster.pk}/", {"title": "x" * 201}, format="multipart")
+    assert response.status_code == 400 and "title" in response.json()
