@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -164,7 +165,8 @@ def comment_detail(request: Request, pk: int) -> Response:
     return Response(s.CommentSerializer(comment).data)
 
 
-@extend_schema(request=s.ReviewCreateSerializer, responses=s.ReviewSerializer(many=True))
+@extend_schema(request=s.ReviewCreateSerializer,
+               responses={200: s.ReviewSerializer(many=True), 201: OpenApiTypes.OBJECT})
 @api_view(["GET", "POST"])
 def feature_reviews(request: Request, pk: int) -> Response:
     """Review history of a feature; POST (owners and editors) confirms, rejects, relabels or redraws it."""
@@ -176,7 +178,7 @@ def feature_reviews(request: Request, pk: int) -> Response:
     return Response(s.ReviewSerializer(selectors.reviews_of(feature), many=True).data)
 
 
-@extend_schema(responses={(200, "application/geo+json"): dict})
+@extend_schema(responses={(200, "application/json"): dict})
 @api_view(["GET"])
 def training_labels(request: Request, pk: int) -> Response:
     """Confirmed, relabelled and redrawn features of an analysis as GeoJSON training labels."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -128,7 +129,9 @@ def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpRes
 
 @extend_schema(
     parameters=[*FILTER_PARAMETERS, _p("format", ", ".join(FORMATS), enum=list(FORMATS))],
-    responses={(200, "application/octet-stream"): bytes, 202: ExportJobSerializer},
+    responses={(200, "application/geo+json"): OpenApiTypes.OBJECT,
+               **{(200, f.content_type): bytes for f in FORMATS.values() if f.key != "geojson"},
+               202: ExportJobSerializer},
     description="Export the matching features. Small sets are returned directly (GeoJSON and CSV streamed); "
                 "larger ones start an export job (202) to download when ready.",
 )

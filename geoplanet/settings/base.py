@@ -183,6 +183,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "geoplanet.openapi.add_error_responses",
+    ],
     # Two "role" choice sets (the model's labelled one, the invite/role forms' plain list): name them.
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "collab.models.Role",
