@@ -31,6 +31,7 @@ _BINS = inline_serializer("CatalogueComparisonBin", {
 }, many=True)
 _COMPARISON_FIELDS: dict[str, Any] = {
     "target": serializers.CharField(), "title": serializers.CharField(), "catalogue": _CATALOGUE,
+    "body_name": serializers.CharField(), "body_radius_m": serializers.FloatField(),
     "area_km2": serializers.FloatField(), "detections": serializers.IntegerField(),
     "reference": serializers.IntegerField(), "diameter_range_km": serializers.ListField(child=serializers.FloatField()),
     "matched": serializers.IntegerField(), "missed": serializers.IntegerField(), "new": serializers.IntegerField(),

@@ -147,6 +147,7 @@ def scope_against_catalogue(scope: Scope, catalogue: ReferenceCatalogue, *, laye
     match = match_catalogue(detections, reference, body.mean_radius_m / 1000, range_km=(lo, hi))
     out: dict[str, Any] = {
         "target": scope.target.token(), "title": scope.title, "catalogue": catalogue_dict(catalogue),
+        "body_name": body.name, "body_radius_m": body.mean_radius_m,
         "area_km2": polygon_area_km2(area, body.mean_radius_m), "detections": len(detections),
         "reference": len(reference), "diameter_range_km": [lo, hi], **match.totals(), "bins": match.bins,
         "rule": "centre distance < 0.5 D and |dD|/D < 0.5 (D of the catalogue crater), closest first",

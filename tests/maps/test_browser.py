@@ -137,7 +137,7 @@ def test_reference_catalogue_layer_toggles_on_with_its_citation(browser_page: An
     from django.core.management import call_command
 
     call_command("load_reference_catalogues", "robbins2012", stdout=StringIO())
-    analysis_with(cast.owner, [{"lon": 28.5, "lat": 2.0, "diameter_km": 90}], bbox=(20, -10, 40, 10))
+    analysis = analysis_with(cast.owner, [{"lon": 28.5, "lat": 2.0, "diameter_km": 90}], bbox=(20, -10, 40, 10))
     page = browser_page
     login(page, live_server, cast.owner)
     page.goto(f"{live_server.url}/map/mars/")
@@ -168,3 +168,12 @@ def test_reference_catalogue_layer_toggles_on_with_its_citation(browser_page: An
     page.hover(".leaflet-control-layers")
     label.locator("input").uncheck()
     assert page.locator(".leaflet-reference-pane canvas").count() == 0
+    # The statistics page compares the analysis with the catalogue: table, curves and the matched/missed/new map.
+    page.goto(f"{live_server.url}/map/stats/analysis/{analysis.pk}/?reference=robbins2012")
+    page.wait_for_selector("#reference-map[data-loaded]")
+    assert int(page.get_attribute("#reference-map", "data-loaded") or 0) > 1000
+    from maps.models import ReferenceCrater
+
+    inside = ReferenceCrater.objects.filter(lon__gt=20, lon__lt=40, lat__gt=-10, lat__lt=10).count()
+    assert f"1 detected craters, {inside} in the catalogue" in page.inner_text("#reference-totals")
+    page.locator("#reference-comparison").screenshot(path=str(ARTIFACTS / "maps-05-reference-comparison.png"))
