@@ -81,8 +81,9 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"We emailed a new link to {user.email}.")
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    # Only a path: a bare word ("profile") would be taken for a URL name by redirect() and fail to reverse.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = ""
     return redirect(back or "accounts:profile")
 

@@ -12,6 +12,7 @@ Rules:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Q
@@ -108,9 +109,15 @@ def share_link_works(link: ShareLink) -> bool:
     return raster is None or can_edit_raster(link.created_by, raster)
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def share_for_token(token: str) -> ShareLink:
     """The working share link of ``token``; 404 when unknown, revoked, expired or no longer backed by its creator's
     rights (the same answer for all: a visitor learns nothing about why)."""
+    # Tokens are token_urlsafe(32): anything else (a NUL byte PostgreSQL refuses, an overlong string) is unknown.
+    if not _TOKEN.fullmatch(token):
+        raise Http404("This link does not exist or no longer works.")
     link = (
         ShareLink.objects.select_related(
             "created_by", "raster", "raster__body", "analysis", "analysis__raster", "region"

@@ -9,13 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from collab import selectors, services
 from collab.access import can_edit_raster
 from collab.errors import CollabError
 from collab.forms import CommentForm
+from collab.paths import site_path
 from collab.services.reviews import feature_classes
 from rasters.views import map_config
 from segmentation.selectors import analysis_for_user, class_summary
@@ -105,8 +105,5 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Comment deleted.")
     except CollabError as error:
         messages.error(request, error.message)
-    next_url = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        next_url = reverse("collab:list")
-    return redirect(next_url)
+    # site_path: a path of this site only (a bare word would be taken for a URL name and fail to reverse).
+    return redirect(site_path(request.POST.get("next")) or reverse("collab:list"))
