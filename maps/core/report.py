@@ -12,6 +12,7 @@ import html
 import io
 import textwrap
 from dataclasses import dataclass, field
+from typing import Any
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -34,6 +35,16 @@ class CsfdSection:
 
 
 @dataclass
+class ReferenceSection:
+    """Detections against one reference catalogue (``maps.reference.selectors.scope_against_catalogue``)."""
+
+    name: str
+    citation: str
+    totals: dict[str, Any]
+    bins: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class ReportData:
     """Everything a report shows; plain data so Django only has to fill it in."""
 
@@ -43,6 +54,7 @@ class ReportData:
     map_png: bytes | None = None
     stats: FeatureStats | None = None
     csfd: list[CsfdSection] = field(default_factory=list)
+    reference: list[ReferenceSection] = field(default_factory=list)
     model_version: str = ""
     parameters: dict[str, str] = field(default_factory=dict)
     credits: list[str] = field(default_factory=list)
@@ -63,6 +75,26 @@ def class_table_rows(stats: FeatureStats) -> list[list[str]]:
                 "" if c.mean_confidence is None else f"{c.mean_confidence:.2f}",
             ]
         )
+    return rows
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def reference_summary(sec: ReferenceSection) -> str:
+    """One line: the totals of a catalogue comparison."""
+    t = sec.totals
+    return (f"{t['matched']} matched, {t['missed']} missed, {t['new']} new: completeness {_ratio(t['completeness'])}, "
+            f"precision {_ratio(t['precision'])} ({t['detections']} detected craters, {t['reference']} catalogued)")
+
+
+def reference_table_rows(sec: ReferenceSection) -> list[list[str]]:
+    """Matched / missed / new per diameter bin as display strings (header row first)."""
+    rows = [["D [km]", "Matched", "Missed", "New", "Completeness", "Precision"]]
+    for b in sec.bins:
+        rows.append([f"{b['min_km']:g}–{b['max_km']:g}", str(b["matched"]), str(b["missed"]), str(b["new"]),
+                     _ratio(b["completeness"]), _ratio(b["precision"])])
     return rows
 
 
@@ -165,6 +197,8 @@ def report_figures(data: ReportData) -> list[Figure]:
             pages.append(csfd_figure(sec.binned, kind, sec.fits, title=_plain(f"{sec.name} – {kind}")))
     if any(s.fits for s in data.csfd):
         pages.append(_table_page("Model ages", fit_table_rows(data.csfd)))
+    for ref in data.reference:
+        pages.append(_table_page(f"Against {ref.name}\n{reference_summary(ref)}", reference_table_rows(ref)))
     pages.append(_text_page("Method and credits", [("Method", _method_lines(data)), ("Data credits", data.credits)]))
     return pages
 
@@ -228,6 +262,9 @@ def render_html(data: ReportData) -> str:
                 parts.append(_img(figure_bytes(csfd_figure(sec.binned, kind, sec.fits)), f"{sec.name} {kind}"))
         if any(s.fits for s in data.csfd):
             parts.append("<h3>Model ages</h3>" + _table(fit_table_rows(data.csfd)))
+    for ref in data.reference:
+        parts.append(f"<h2>Against {e(ref.name)}</h2><p>{e(reference_summary(ref))}</p>")
+        parts.append(_table(reference_table_rows(ref)) + f"<p><small>{e(ref.citation)}</small></p>")
     parts.append("<h2>Method</h2><ul>" + "".join(f"<li>{e(ln)}</li>" for ln in _method_lines(data)) + "</ul>")
     if data.credits:
         parts.append("<h2>Data credits</h2><ul>" + "".join(f"<li>{e(c)}</li>" for c in data.credits) + "</ul>")

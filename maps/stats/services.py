@@ -25,7 +25,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from maps.core.report import CsfdSection, ReportData, render_html, render_pdf
+from maps.core.report import CsfdSection, ReferenceSection, ReportData, render_html, render_pdf
+from maps.stats.errors import StatsError
 from maps.stats.selectors import Scope, scope_for_target
 from maps.stats.snapshot import snapshot
 from maps.stats.summary import CsfdParams, csfd_params, summarize
@@ -124,6 +125,7 @@ def report_data(scope: Scope, params: CsfdParams) -> ReportData:
         credits.append(DATA_CREDITS[scope.body.name])
     credits.append("Crater statistics and model ages: craterstats (G. Michael, BSD-3); plots: matplotlib")
     return ReportData(
+        reference=_reference_sections(scope),
         title=_short(f"GeoPlanet report – {scope.title}"),
         body=scope.body_name,
         description="\n".join(x for x in lines if x),
@@ -135,6 +137,23 @@ def report_data(scope: Scope, params: CsfdParams) -> ReportData:
         credits=credits,
         generated_at=timezone.now().isoformat(timespec="seconds"),
     )
+
+
+def _reference_sections(scope: Scope) -> list[ReferenceSection]:
+    """The scope's craters against every reference catalogue of its body (none loaded, none shown)."""
+    from maps.models import ReferenceCatalogue
+    from maps.reference.selectors import scope_against_catalogue
+
+    if scope.body is None:
+        return []
+    sections = []
+    for catalogue in ReferenceCatalogue.objects.filter(body=scope.body, crater_count__gt=0):
+        try:
+            found = scope_against_catalogue(scope, catalogue)
+        except StatsError:  # no footprint on the body: nothing to compare
+            continue
+        sections.append(ReferenceSection(catalogue.name, catalogue.citation, found, found["bins"]))
+    return sections
 
 
 def _short(title: str, limit: int = 46) -> str:
