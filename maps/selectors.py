@@ -132,7 +132,7 @@ def region_summary(user: Any, query: FeatureQuery) -> dict[str, Any]:
     They describe what the map shows and its map-format exports (every analysis the query matches, every
     outline the region touches); the ``.scc`` and CSV count craters once each (:func:`features_by_centre`).
     """
-    body = Body.objects.filter(slug=query.body).first() if query.body else None
+    body = body_by_slug(query.body) if query.body else None  # an unknown body is the list's 404, not a silent 0
     features = features_matching(user, query)
     classes = class_counts(features)
     per_raster = list(
