@@ -47,7 +47,10 @@ _COMPARISON = inline_serializer("CatalogueComparison", _COMPARISON_FIELDS)
 @api_view(["GET"])
 def catalogue_list(request: Request) -> Response:
     """The reference crater catalogues loaded for a body, with their citation."""
-    return Response(selectors.catalogues_for_body(body_by_slug(request.query_params.get("body", ""))))
+    slug = request.query_params.get("body", "")
+    if not selectors.SLUG.fullmatch(slug):
+        raise Http404("No such body.")
+    return Response(selectors.catalogues_for_body(body_by_slug(slug)))
 
 
 @extend_schema(parameters=[OpenApiParameter("catalogue", str, description="Only this catalogue (slug)")],
@@ -56,8 +59,11 @@ def catalogue_list(request: Request) -> Response:
                            "catalogue and diameter_km) on Leaflet's lon/lat grid; the largest first.")
 @api_view(["GET"])
 def reference_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpResponse:
+    catalogue = request.query_params.get("catalogue") or None
+    if catalogue is not None and not selectors.SLUG.fullmatch(catalogue):
+        raise Http404("No such catalogue.")
     try:
-        data = selectors.reference_tile(body_by_slug(body), z, x, y, request.query_params.get("catalogue") or None)
+        data = selectors.reference_tile(body_by_slug(body), z, x, y, catalogue)
     except BadTile as error:
         raise Http404(str(error)) from None
     response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")

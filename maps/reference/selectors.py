@@ -7,6 +7,7 @@ same 404 as on the statistics page.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
@@ -24,6 +25,7 @@ from maps.vector_tiles import EXTENT, tile_envelope
 from rasters.core.geodesy import polygon_area_km2
 from rasters.models import Body
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 # At most this many matched / missed / new craters go to the map layer of a comparison (largest first).
 LAYER_LIMIT = 20_000
 TILE_LIMIT = 20_000
@@ -44,7 +46,9 @@ def catalogues_for_body(body: Body) -> list[dict[str, Any]]:
 
 def catalogue_for_body(slug: str, body: Body | None) -> ReferenceCatalogue:
     """The catalogue ``slug`` of ``body``; :class:`InvalidTarget` (400) when unknown or of another body."""
-    catalogue = ReferenceCatalogue.objects.select_related("body").filter(slug=slug).first()
+    catalogue = None
+    if SLUG.fullmatch(slug or ""):  # never hand PostgreSQL a NUL byte or a page of text
+        catalogue = ReferenceCatalogue.objects.select_related("body").filter(slug=slug).first()
     if catalogue is None:
         raise InvalidTarget(f"No reference catalogue {slug!r}.")
     if body is None or catalogue.body_id != body.pk:

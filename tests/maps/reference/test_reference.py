@@ -93,6 +93,7 @@ def test_comparison_of_an_analysis_counts_exactly(cast: Any, robbins_loaded: Ref
         assert api_for(user).get(url, params).status_code == 404
     assert api_for(cast.owner).get(url, {**params, "catalogue": "head2010"}).status_code == 400  # a Moon one
     assert api_for(cast.owner).get(url, {**params, "catalogue": "nope"}).status_code == 400
+    assert api_for(cast.owner).get(url, {**params, "catalogue": "no\x00pe"}).status_code == 400
     assert api_for(cast.owner).get(url, {**params, "target": "analysis:x"}).status_code == 400
     assert api_for(None).get(url, params).status_code in (401, 403)
 
@@ -119,6 +120,9 @@ def test_catalogue_list_and_tiles(cast: Any, robbins_loaded: ReferenceCatalogue,
     assert [c["slug"] for c in listed] == ["robbins2012"] and listed[0]["crater_count"] == 225_352
     assert client.get(reverse("api-reference-catalogues"), {"body": "moon"}).json() == []
     assert client.get(reverse("api-reference-catalogues"), {"body": "pluto-x"}).status_code == 404
+    assert client.get(reverse("api-reference-catalogues"), {"body": "ma\x00rs"}).status_code == 404
+    assert client.get("/api/v1/reference/tiles/mars/3/9/3.pbf", {"catalogue": "a\x00"}).status_code == 404
+    assert client.get("/api/v1/reference/tiles/mars/3/9/3.pbf", {"catalogue": "head2010"}).content == b""
     tile = client.get("/api/v1/reference/tiles/mars/3/9/3.pbf")  # 22.5..45 E, 0..22.5 N
     assert tile.status_code == 200 and tile["Content-Type"] == "application/vnd.mapbox-vector-tile"
     path = tmp_path / "tile.pbf"
