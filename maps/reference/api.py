@@ -17,13 +17,17 @@ from maps.stats.selectors import scope_for_target
 from maps.stats.targets import parse_token
 from maps.vector_tiles import BadTile
 
-_CATALOGUE_FIELDS: dict[str, Any] = {
-    "slug": serializers.CharField(), "name": serializers.CharField(), "body": serializers.CharField(),
-    "citation": serializers.CharField(), "source": serializers.CharField(),
-    "crater_count": serializers.IntegerField(), "min_diameter_km": serializers.FloatField(),
-    "max_diameter_km": serializers.FloatField(),
-}
-_CATALOGUE = inline_serializer("ReferenceCatalogue", _CATALOGUE_FIELDS)
+def _catalogue_fields() -> dict[str, Any]:
+    # Fresh fields for each serializer: DRF's metaclass takes the field objects out of the dict it is given.
+    return {
+        "slug": serializers.CharField(), "name": serializers.CharField(), "body": serializers.CharField(),
+        "citation": serializers.CharField(), "source": serializers.CharField(),
+        "crater_count": serializers.IntegerField(), "min_diameter_km": serializers.FloatField(),
+        "max_diameter_km": serializers.FloatField(),
+    }
+
+
+_CATALOGUE = inline_serializer("ReferenceCatalogue", _catalogue_fields())
 _BINS = inline_serializer("CatalogueComparisonBin", {
     "min_km": serializers.FloatField(), "max_km": serializers.FloatField(), "matched": serializers.IntegerField(),
     "missed": serializers.IntegerField(), "new": serializers.IntegerField(),
@@ -43,7 +47,7 @@ _COMPARISON = inline_serializer("CatalogueComparison", _COMPARISON_FIELDS)
 
 
 @extend_schema(parameters=[OpenApiParameter("body", str, required=True, description="Body slug")],
-               responses=inline_serializer("ReferenceCatalogueList", _CATALOGUE_FIELDS, many=True))
+               responses=inline_serializer("ReferenceCatalogueList", _catalogue_fields(), many=True))
 @api_view(["GET"])
 def catalogue_list(request: Request) -> Response:
     """The reference crater catalogues loaded for a body, with their citation."""

@@ -99,6 +99,7 @@ def _list_urls(schema: dict[str, Any], team: Team) -> dict[str, str]:
         "/api/v1/projects/{id}/members/": f"/api/v1/projects/{team.project.pk}/members/",
         "/api/v1/rasters/{id}/analyses/": f"/api/v1/rasters/{team.raster.pk}/analyses/",
         "/api/v1/stats/systems/": "/api/v1/stats/systems/?body=mars",
+        "/api/v1/reference/catalogues/": "/api/v1/reference/catalogues/?body=mars",
     }
     urls = {}
     for path, operations in schema["paths"].items():
