@@ -28,6 +28,11 @@ from maps.serializers import (
 from maps.vector_tiles import BadTile, render_tile
 
 DEFAULT_LIMIT = 100
+# What an export answers with, per format: GeoJSON is a JSON document, the others files.
+EXPORT_BODIES: dict[tuple[int, str], Any] = {
+    (200, "application/geo+json"): OpenApiTypes.OBJECT,
+    **{(200, f.content_type): bytes for f in FORMATS.values() if f.key != "geojson"},
+}
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -129,9 +134,7 @@ def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpRes
 
 @extend_schema(
     parameters=[*FILTER_PARAMETERS, _p("format", ", ".join(FORMATS), enum=list(FORMATS))],
-    responses={(200, "application/geo+json"): OpenApiTypes.OBJECT,
-               **{(200, f.content_type): bytes for f in FORMATS.values() if f.key != "geojson"},
-               202: ExportJobSerializer},
+    responses={**EXPORT_BODIES, 202: ExportJobSerializer},
     description="Export the matching features. Small sets are returned directly (GeoJSON and CSV streamed); "
                 "larger ones start an export job (202) to download when ready.",
 )
@@ -208,7 +211,7 @@ def export_detail(request: Request, pk: int) -> Response:
     return Response(job_json(services.export_job_for_user(request.user, pk)))
 
 
-@extend_schema(responses={(200, "application/octet-stream"): bytes})
+@extend_schema(responses=EXPORT_BODIES)
 @api_view(["GET"])
 def export_download(request: Request, pk: int) -> FileResponse:
     job = services.export_job_for_user(request.user, pk)
