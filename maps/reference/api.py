@@ -17,6 +17,7 @@ from maps.stats.selectors import scope_for_target
 from maps.stats.targets import parse_token
 from maps.vector_tiles import BadTile
 
+
 def _catalogue_fields() -> dict[str, Any]:
     # Fresh fields for each serializer: DRF's metaclass takes the field objects out of the dict it is given.
     return {
