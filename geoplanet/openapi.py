@@ -43,8 +43,9 @@ def _error_media_types(operation: dict[str, Any]) -> list[str]:
         for response in operation.get("responses", {}).values()
         for media in (response.get("content") or {})
     }
-    types = [media for media in _JSON_TYPES if media in produced]
-    return types or ["application/json"]
+    # Plain JSON always (a download whose success is GeoJSON or a file still errs through DRF's JSON renderer);
+    # GeoJSON too where the operation renders it, since the error then follows the negotiated renderer.
+    return ["application/json", *(media for media in _JSON_TYPES[1:] if media in produced)]
 
 
 def _codes(method: str, operation: dict[str, Any]) -> list[str]:

@@ -153,7 +153,8 @@ def scope_against_catalogue(scope: Scope, catalogue: ReferenceCatalogue, *, laye
         "target": scope.target.token(), "title": scope.title, "catalogue": catalogue_dict(catalogue),
         "body_name": body.name, "body_radius_m": body.mean_radius_m,
         "area_km2": polygon_area_km2(area, body.mean_radius_m), "detections": len(detections),
-        "reference": len(reference), "diameter_range_km": [lo, hi], **match.totals(), "bins": match.bins,
+        "reference": len(reference), "diameter_range_km": [lo, catalogue.max_diameter_km],  # None: unbounded
+        **match.totals(), "bins": match.bins,
         "rule": "centre distance < 0.5 D and |dD|/D < 0.5 (D of the catalogue crater), closest first",
     }
     if layer:

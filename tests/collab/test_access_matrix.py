@@ -76,6 +76,7 @@ def world(cast: Any, make_raster: Any, shared_data: Path) -> World:
     from maps.models import ExportJob
 
     export_job = ExportJob.objects.create(owner=owner, format="geojson", params={"body": "mars"})
+    _reference_catalogue(raster)
     return World(
         spare_analysis=spare_analysis, export_job=export_job, report_job=_report_job(owner, analysis),
         users={"owner": owner, "member": member, "stranger": stranger, "anon": None}, project=project,
@@ -83,6 +84,21 @@ def world(cast: Any, make_raster: Any, shared_data: Path) -> World:
         spare_comment=spare_comment, link=services.share_link_create(user=owner, target=raster),
         spare_link=services.share_link_create(user=owner, target=analysis), dave=dave, invitation=invitation,
     )
+
+
+def _reference_catalogue(raster: Any) -> None:
+    """A two-crater catalogue of the image's body: one crater under the analysis' feature, one elsewhere."""
+    from django.contrib.gis.geos import Point
+
+    from maps.models import BODY_LONLAT_SRID, ReferenceCatalogue, ReferenceCrater
+
+    catalogue = ReferenceCatalogue.objects.create(slug="matrix-ref", body=raster.body, name="Matrix reference",
+                                                  citation="test", source="test", crater_count=2)
+    ReferenceCrater.objects.bulk_create([
+        ReferenceCrater(catalogue=catalogue, body=raster.body, lon=lon, lat=lat, diameter_km=d,
+                        geom=Point(lon, lat, srid=BODY_LONLAT_SRID))
+        for lon, lat, d in ((10.0, 5.0, 30.0), (-60.0, -20.0, 80.0))
+    ])
 
 
 def _write_masks(analysis: Any) -> None:
@@ -264,6 +280,12 @@ MATRIX.update({
     "api/v1/features/": [get(lambda w: f"/api/v1/features/?analysis={w.analysis.pk}", LOGGED_IN_API,
                              note="a stranger gets an empty collection, never the owner's features")],
     "api/v1/features/<int:pk>/": [get(lambda w: f"/api/v1/features/{w.feature.pk}/", API)],
+    "api/v1/reference/catalogues/": [get(lambda w: "/api/v1/reference/catalogues/?body=mars", LOGGED_IN_API,
+                                         note="a published table: every account sees it")],
+    "api/v1/reference/tiles/<slug:body>/<int:z>/<int:x>/<int:y>.pbf": [
+        get(lambda w: "/api/v1/reference/tiles/mars/0/0/0.pbf", LOGGED_IN_API)],
+    "api/v1/reference/compare/": [
+        get(lambda w: f"/api/v1/reference/compare/?target=analysis:{w.analysis.pk}&catalogue=matrix-ref", API)],
     "api/v1/features/summary/": [get(lambda w: f"/api/v1/features/summary/?body=mars&analysis={w.analysis.pk}", LOGGED_IN_API)],
     "api/v1/features/export/": [get(lambda w: f"/api/v1/features/export/?format=geojson&analysis={w.analysis.pk}", expand(LOGGED_IN_API, stranger=400),
                                     note="a stranger may not filter on an analysis they cannot see: 400, no data")],
