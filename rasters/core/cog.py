@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from rio_cogeo.cogeo import cog_translate
 from rio_cogeo.profiles import cog_profiles
 
 from rasters.core.errors import CorruptRaster
-from rasters.core.safe_open import GDAL_SAFE_OPTIONS, open_raster
+from rasters.core.safe_open import open_raster, safe_options
 
 COG_BLOCK_SIZE = 256
 STATS_MAX_SIZE = 1024
@@ -42,8 +43,12 @@ class BandStats:
     sampled: bool
 
 
-def make_cog(src_path: str | os.PathLike[str], dst_path: str | os.PathLike[str]) -> Path:
+def make_cog(
+    src_path: str | os.PathLike[str], dst_path: str | os.PathLike[str], product: Collection[str] | None = None
+) -> Path:
     """Convert an upload into a deflate COG with internal overviews.
+
+    ``product``: the files of a multi-file product beside ``src_path`` (its label), as ``open_raster`` takes.
 
     Nodata, per-band scale/offset, tags and the CRS (as WKT) are kept; an image without georeferencing stays
     in pixel space. A source GDAL cannot decode raises CorruptRaster.
@@ -51,7 +56,8 @@ def make_cog(src_path: str | os.PathLike[str], dst_path: str | os.PathLike[str])
     profile = cog_profiles.get("deflate")
     profile.update(blockxsize=COG_BLOCK_SIZE, blockysize=COG_BLOCK_SIZE, BIGTIFF="IF_SAFER")
     dst = Path(dst_path)
-    with open_raster(src_path) as src:
+    options = safe_options(product is not None, _has_sidecar(src_path, product))
+    with open_raster(src_path, product) as src:
         # JPEG's 3-band YCbCr and PNG palettes are not carried over: the COG stores plain bands.
         profile.update(predictor=3 if src.dtypes[0].startswith("float") else 2)
         try:
@@ -63,13 +69,18 @@ def make_cog(src_path: str | os.PathLike[str], dst_path: str | os.PathLike[str])
                     profile,
                     overview_resampling="average",
                     forward_band_tags=True,
-                    config={**GDAL_SAFE_OPTIONS, "GDAL_NUM_THREADS": "ALL_CPUS"},
+                    config={**options, "GDAL_NUM_THREADS": "ALL_CPUS"},
                     quiet=True,
                 )
         except RasterioError as exc:
             dst.unlink(missing_ok=True)
             raise CorruptRaster() from exc
     return dst
+
+
+def _has_sidecar(src_path: str | os.PathLike[str], product: Collection[str] | None) -> bool:
+    wanted = f"{Path(src_path).name}.aux.xml".lower()
+    return product is not None and wanted in {name.lower() for name in product}
 
 
 def display_indexes(dataset: DatasetReader) -> list[int]:

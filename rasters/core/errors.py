@@ -59,3 +59,24 @@ class CRSError(RasterError):
 
     code = "crs_error"
     default_message = "The raster's coordinate reference system cannot be used."
+
+
+class UnsafeProduct(RasterError):
+    """A multi-file product or archive that would make GDAL read outside the upload (paths, links, URLs)."""
+
+    code = "unsafe_product"
+    default_message = "The product refers to files outside this upload."
+
+
+class ArchiveTooLarge(RasterTooLarge):
+    """A zip with too many members, too many bytes once expanded, or an expansion ratio of a zip bomb."""
+
+    code = "archive_too_large"
+    default_message = "The archive expands to more than the upload limits allow."
+
+
+class NestedArchive(UnsupportedFormat):
+    """An archive inside the archive: only the product's own files are accepted."""
+
+    code = "nested_archive"
+    default_message = "Archives inside the archive are not accepted; zip the product's files themselves."

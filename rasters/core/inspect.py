@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pyproj
@@ -21,6 +23,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from rasters.core.bodies import BodyMatch, body_from_crs, body_geographic_crs, get_body
 from rasters.core.errors import CorruptRaster, CRSError, RasterTooLarge, UnsupportedLayout
 from rasters.core.geodesy import footprint_lonlat, pixel_size_m, polygon_area_km2
+from rasters.core.labels import label_metadata
+from rasters.core.products import label_text
 from rasters.core.safe_open import check_local_file, open_raster
 
 __all__ = ["Limits", "RasterInfo", "inspect_raster", "open_raster"]
@@ -45,9 +49,9 @@ METADATA_KEYS = (
     "TARGET_NAME",
     "PRODUCT_ID",
 )
+LABEL_DRIVERS = frozenset({"PDS", "PDS4", "ISIS2", "ISIS3", "VICAR"})
 _DATE_KEYS = ("START_TIME", "IMAGE_TIME", "TIFFTAG_DATETIME")
 _DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y:%m:%d %H:%M:%S", "%Y-%m-%d")
-
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class RasterInfo:
     pixel_size_m: tuple[float, float] | None
     overview_count: int
     file_size: int
-    metadata: dict[str, str] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     acquired_at: datetime | None = None
 
 
@@ -156,7 +160,7 @@ def _has_geotransform(dataset: DatasetReader) -> bool:
     return not dataset.transform.is_identity
 
 
-def _metadata(dataset: DatasetReader) -> tuple[dict[str, str], datetime | None]:
+def _metadata(dataset: DatasetReader) -> tuple[dict[str, Any], datetime | None]:
     tags = {key.upper(): value for key, value in dataset.tags().items()}
     found = {key: tags[key].strip() for key in METADATA_KEYS if tags.get(key, "").strip()}
     acquired = None
@@ -178,18 +182,27 @@ def _parse_date(text: str) -> datetime | None:
 
 
 def inspect_raster(
-    path: str | os.PathLike[str], limits: Limits | None = None, body_slug: str | None = None
+    path: str | os.PathLike[str],
+    limits: Limits | None = None,
+    body_slug: str | None = None,
+    product: Collection[str] | None = None,
 ) -> RasterInfo:
     """Validate an upload and describe it.
 
     ``body_slug`` forces the body (a user's choice); otherwise it is detected from the CRS. A CRS of a
     different body than ``body_slug`` raises CRSError. Raises the RasterError family for every refusal.
+    ``product``: the files of a multi-file product beside ``path`` (its label), checked by
+    ``rasters.core.products.assemble`` first. A planetary label's fields are added to ``metadata``
+    (``rasters.core.labels``).
     """
     limits = limits or Limits()
-    file_size = check_local_file(path).stat().st_size
+    resolved = check_local_file(path)
+    file_size = resolved.stat().st_size
+    if product is not None:
+        file_size = sum(check_local_file(resolved.parent / name).stat().st_size for name in product)
     if file_size > limits.max_bytes:
         raise RasterTooLarge(f"The file is {file_size} bytes; at most {limits.max_bytes}.")
-    with open_raster(path) as dataset:
+    with open_raster(path, product) as dataset:
         _check_limits(dataset, file_size, limits)
         _check_decodes(dataset, limits)
         crs = _crs_of(dataset)
@@ -207,6 +220,11 @@ def inspect_raster(
             if not all(math.isfinite(value) for value in resolution):
                 raise CRSError("The raster's pixel size cannot be measured on the body.")
         metadata, acquired = _metadata(dataset)
+        if dataset.driver in LABEL_DRIVERS:
+            described = label_metadata(label_text(resolved), dataset.driver)
+            metadata = {**metadata, **described}
+            if acquired is None and "start_time" in described:
+                acquired = _parse_date(described["start_time"])
         return RasterInfo(
             driver=dataset.driver,
             width=dataset.width,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import rasterio
@@ -119,10 +119,25 @@ def check_local_file(path: str | os.PathLike[str]) -> Path:
     return resolved
 
 
+def safe_options(product: bool = False, sidecar: bool = False) -> dict[str, str]:
+    """The GDAL options of ``gdal_safe_env``, for APIs that take a config dict."""
+    options = dict(GDAL_SAFE_OPTIONS)
+    if product:
+        options["GDAL_DISABLE_READDIR_ON_OPEN"] = "FALSE"
+    if sidecar:
+        options.update(GDAL_PAM_ENABLED="YES", GDAL_GEOREF_SOURCES="PAM,INTERNAL")
+    return options
+
+
 @contextlib.contextmanager
-def gdal_safe_env() -> Iterator[None]:
-    """GDAL configuration for untrusted files: no directory listing, no sidecars, no network."""
-    with rasterio.Env(**GDAL_SAFE_OPTIONS):
+def gdal_safe_env(product: bool = False, sidecar: bool = False) -> Iterator[None]:
+    """GDAL configuration for untrusted files: no directory listing, no sidecars, no network.
+
+    ``product``: the file is the label of a multi-file product alone in its private folder with its own files,
+    so GDAL may list that folder (PDS pointers are matched case-blind through the listing); ``sidecar``: the
+    product holds the primary's ``.aux.xml``, which GDAL may then read.
+    """
+    with rasterio.Env(**safe_options(product, sidecar)):
         yield
 
 
@@ -141,12 +156,17 @@ def _open_with_first(path: Path, drivers: list[str]) -> DatasetReader:
 
 
 @contextlib.contextmanager
-def open_raster(path: str | os.PathLike[str]) -> Iterator[DatasetReader]:
+def open_raster(
+    path: str | os.PathLike[str], product: Collection[str] | None = None
+) -> Iterator[DatasetReader]:
     """Open an uploaded raster read-only through the driver its magic bytes allow, in a safe GDAL env.
 
     Use as a context manager; reads must happen inside it so the safe GDAL options stay in force.
     Raises EmptyFile, UnsupportedFormat (unknown bytes, VRT, HTML, zip, a label pointing at other files,
     a driver this GDAL lacks) or CorruptRaster (right magic bytes, but GDAL cannot parse it).
+
+    ``product`` names the files of a multi-file product in the same folder (``rasters.core.products``, whose
+    label checks come first); the dataset may then read those files and no others.
     """
     resolved = check_local_file(path)
     with resolved.open("rb") as handle:
@@ -155,10 +175,17 @@ def open_raster(path: str | os.PathLike[str]) -> Iterator[DatasetReader]:
     drivers = [driver for driver in sniff_drivers(head) if driver in available and driver in ALLOWED_DRIVERS]
     if not drivers:
         raise UnsupportedFormat("This raster format is not supported on this server.")
-    with gdal_safe_env():
+    allowed = {resolved}
+    sidecar = False
+    if product is not None:
+        allowed |= {(resolved.parent / name).resolve() for name in product}
+        sidecar = f"{resolved.name}.aux.xml".lower() in {name.lower() for name in product}
+    with gdal_safe_env(product=product is not None, sidecar=sidecar):
         dataset = _open_with_first(resolved, drivers)
         with dataset:
-            others = [Path(name).resolve() for name in dataset.files if Path(name).resolve() != resolved]
+            others = [Path(name).resolve() for name in dataset.files if Path(name).resolve() not in allowed]
+            if others and product is not None:
+                raise UnsupportedFormat("The product refers to files that are not part of this upload.")
             if others:
                 # A detached label (PDS ^IMAGE pointer, ISIS3 ^Core, PDS4 File_Area) reads another file.
                 raise UnsupportedFormat("The image refers to other files; upload a single self-contained file.")
