@@ -54,18 +54,30 @@ class RasterViewSet(viewsets.ViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(RasterSerializer(selectors.raster_for_user(request.user, pk)).data)
 
-    @extend_schema(request=RasterUploadSerializer, responses={201: RasterSerializer})
+    @extend_schema(
+        request=RasterUploadSerializer,
+        responses={201: RasterSerializer},
+        description=(
+            "Upload an image, or a planetary product as its files together or as one .zip. Refusals: 400 (a label "
+            "naming a file outside the upload, a path, URL or VRT-like indirection; a zip member with an absolute "
+            "path, '..' or a link; a damaged file), 413 (too large, too many files, a zip expanding too far), 415 "
+            "(not a supported format, an archive inside the archive, files that are not one product)."
+        ),
+    )
     def create(self, request: Request) -> Response:
         form = RasterUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        raster = services.raster_create(
-            owner=request.user,
-            upload=data["file"],
-            title=data.get("title", ""),
-            description=data.get("description", ""),
-            body_slug=data.get("body") or None,
-        )
+        files = data["file"]
+        options = {
+            "title": data.get("title", ""),
+            "description": data.get("description", ""),
+            "body_slug": data.get("body") or None,
+        }
+        if len(files) == 1:
+            raster = services.raster_create(owner=request.user, upload=files[0], **options)
+        else:
+            raster = services.raster_create_product(owner=request.user, uploads=files, **options)
         return Response(RasterSerializer(raster).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RasterUpdateSerializer, responses=RasterSerializer)

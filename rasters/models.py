@@ -75,6 +75,9 @@ class Raster(models.Model):
     footprint = models.MultiPolygonField(srid=BODY_LONLAT_SRID, null=True, blank=True, spatial_index=True)
     footprint_area_km2 = models.FloatField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    product_files = models.JSONField(
+        default=list, blank=True, help_text="A multi-file product's stored file names, the one GDAL opens first"
+    )
     acquired_at = models.DateTimeField(null=True, blank=True)
     # Sharing (decided in collab.access): private = owner only, project = the project's members, public = anyone.
     project = models.ForeignKey(
@@ -106,7 +109,15 @@ class Raster(models.Model):
         return Path(settings.MEDIA_ROOT) / "rasters" / str(self.storage_key)
 
     @property
+    def product_directory(self) -> Path:
+        """A multi-file product's own folder: its files under their uploaded names, nothing else."""
+        return self.directory / "product"
+
+    @property
     def original_path(self) -> Path:
+        """The file GDAL opens: the single upload, or a product's label (its first file)."""
+        if self.product_files:
+            return self.product_directory / self.product_files[0]
         return self.directory / f"original{self.original_ext}"
 
     @property

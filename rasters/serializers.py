@@ -48,7 +48,17 @@ class RasterSerializer(serializers.ModelSerializer):
 
 
 class RasterUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True)
+    # One image; or a multi-file product as its files (the field repeated) or as one .zip.
+    file = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        min_length=1,
+        max_length=16,
+        help_text=(
+            "One image file; or the files of one planetary product together (repeat the field: PDS4 .xml + "
+            ".img, PDS3 .LBL + .IMG or .JP2, ISIS3 label + .cub, GeoTIFF + .aux.xml), or one .zip of them. "
+            "A label may reference only files of the same upload."
+        ),
+    )
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     # The reference list, not the table, says which bodies exist: a row it lacks is registered on upload.

@@ -7,6 +7,7 @@ import logging
 import shutil
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -155,58 +156,181 @@ def raster_create(
 ) -> Raster:
     """Validate and store an upload, record what inspection found, and queue its conversion.
 
-    Raises a ``rasters.core.errors.RasterError`` for bad input; then nothing stays behind (no file, no row).
+    A ``.zip`` upload is a multi-file product (``raster_create_product``). Raises a
+    ``rasters.core.errors.RasterError`` for bad input; then nothing stays behind (no file, no row).
     """
-    if upload.size is not None and upload.size > settings.MAX_UPLOAD_BYTES:
-        raise errors.RasterTooLarge(
-            f"The file is larger than the {settings.MAX_UPLOAD_BYTES // 1024**2} MB upload limit."
+    if (upload.name or "").lower().endswith(".zip"):
+        return raster_create_product(
+            owner=owner, uploads=[upload], title=title, description=description, body_slug=body_slug
         )
+    _check_declared_size([upload])
     key = uuid.uuid4()
     directory = Path(settings.MEDIA_ROOT) / "rasters" / str(key)
     directory.mkdir(parents=True, exist_ok=False)
     try:
         stored, checksum, size = _store_upload(upload, directory)
         info = inspect_raster(stored, upload_limits())
-        body, detection, warning = _resolve_body(info, body_slug)
-        if warning and info.footprint is not None and body is not None:
-            _remeasure_on(info, body)
         ext = _EXTENSIONS.get(info.driver, ".bin")
         stored.rename(directory / f"original{ext}")
         client_name = Path(upload.name or "upload").name[:255]
-        with transaction.atomic():
-            raster = Raster.objects.create(
-                owner=owner,
-                title=(title or Path(client_name).stem or "Untitled image")[:200],
-                description=description,
-                body=body,
-                body_detection=detection,
-                crs_warning=warning,
-                storage_key=key,
-                original_name=client_name,
-                original_ext=ext,
-                size_bytes=size,
-                checksum_sha256=checksum,
-                driver=info.driver,
-                width=info.width,
-                height=info.height,
-                band_count=info.count,
-                dtype=info.dtype,
-                nodata=info.nodata,
-                scales=info.scales,
-                offsets=info.offsets,
-                crs_wkt=info.crs_wkt or "",
-                georeferenced=info.georeferenced,
-                resolution_m=(sum(info.pixel_size_m) / 2) if info.pixel_size_m else None,
-                footprint=_as_multipolygon(info.footprint),
-                footprint_area_km2=info.footprint_area_km2,
-                metadata=info.metadata,
-                acquired_at=info.acquired_at,
-                overview_count=info.overview_count,
-            )
-            transaction.on_commit(lambda: _queue_processing(raster.pk))
+        raster = _record(
+            owner=owner, key=key, info=info, body_slug=body_slug, title=title, description=description,
+            client_name=client_name, ext=ext, size=size, checksum=checksum, product_files=[],
+        )
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
+    return raster
+
+
+def raster_create_product(
+    *,
+    owner: Any,
+    uploads: Sequence[UploadedFile],
+    title: str = "",
+    description: str = "",
+    body_slug: str | None = None,
+) -> Raster:
+    """Store a multi-file product (its files together, or one ``.zip`` of them) and queue its conversion.
+
+    The files keep their names in the raster's private ``product/`` folder, which holds nothing else; labels
+    may reference only those files (``rasters.core.products``); GDAL opens the primary label from there.
+    A refusal raises a ``RasterError`` and leaves no file and no row.
+    """
+    from rasters.core.products import (
+        ZipLimits,
+        assemble,
+        check_unique,
+        extract_zip,
+        is_archive_name,
+        safe_name,
+    )
+
+    _check_declared_size(uploads)
+    key = uuid.uuid4()
+    directory = Path(settings.MEDIA_ROOT) / "rasters" / str(key)
+    product_dir = directory / "product"
+    product_dir.mkdir(parents=True, exist_ok=False)
+    try:
+        if len(uploads) == 1 and (uploads[0].name or "").lower().endswith(".zip"):
+            archive, _, _ = _store_upload(uploads[0], directory)
+            with archive.open("rb") as handle:
+                magic = handle.read(4)
+            if magic != b"PK\x03\x04":
+                raise errors.UnsupportedFormat("This .zip file is not a zip archive.")
+            limits = ZipLimits(max_total_bytes=settings.MAX_UPLOAD_BYTES)
+            names = extract_zip(archive, product_dir, limits)
+            archive.unlink()
+        else:
+            names = check_unique(safe_name(Path(upload.name or "").name) for upload in uploads)
+            for name in names:
+                if is_archive_name(name):
+                    raise errors.NestedArchive(f"“{name}”: upload an archive alone, not among other files.")
+            _store_files(uploads, product_dir, names)
+        product = assemble(product_dir, names)
+        info = inspect_raster(product.primary_path, upload_limits(), product=product.names)
+        files = [product.primary, *(name for name in product.names if name != product.primary)]
+        checksum, size = _checksum(product_dir, files)
+        client_name = (uploads[0].name if len(uploads) == 1 else product.primary) or product.primary
+        raster = _record(
+            owner=owner, key=key, info=info, body_slug=body_slug, title=title, description=description,
+            client_name=Path(client_name).name[:255], ext=_EXTENSIONS.get(info.driver, ".bin"), size=size,
+            checksum=checksum, product_files=files,
+        )
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    return raster
+
+
+def _check_declared_size(uploads: Sequence[UploadedFile]) -> None:
+    if sum(upload.size or 0 for upload in uploads) > settings.MAX_UPLOAD_BYTES:
+        raise errors.RasterTooLarge(
+            f"The file is larger than the {settings.MAX_UPLOAD_BYTES // 1024**2} MB upload limit."
+        )
+
+
+def _store_files(uploads: Sequence[UploadedFile], directory: Path, names: Sequence[str]) -> None:
+    """Write a product's files under their checked names, the upload limit counting all of them together."""
+    total = 0
+    for upload, name in zip(uploads, names, strict=True):
+        with (directory / name).open("xb") as out:
+            for chunk in upload.chunks():
+                total += len(chunk)
+                if total > settings.MAX_UPLOAD_BYTES:
+                    raise errors.RasterTooLarge(
+                        f"The files are larger than the {settings.MAX_UPLOAD_BYTES // 1024**2} MB upload limit."
+                    )
+                out.write(chunk)
+    if total == 0:
+        raise errors.EmptyFile()
+
+
+def _checksum(directory: Path, names: Sequence[str]) -> tuple[str, int]:
+    """One SHA-256 over the product: each file's name and digest in order; and the bytes in all."""
+    digest = hashlib.sha256()
+    size = 0
+    for name in names:
+        path = directory / name
+        file_digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1024**2):
+                file_digest.update(chunk)
+                size += len(chunk)
+        digest.update(f"{name}\0{file_digest.hexdigest()}\n".encode())
+    return digest.hexdigest(), size
+
+
+def _record(
+    *,
+    owner: Any,
+    key: uuid.UUID,
+    info: RasterInfo,
+    body_slug: str | None,
+    title: str,
+    description: str,
+    client_name: str,
+    ext: str,
+    size: int,
+    checksum: str,
+    product_files: list[str],
+) -> Raster:
+    """The Raster row of an inspected upload, its processing queued once the row is committed."""
+    body, detection, warning = _resolve_body(info, body_slug)
+    if warning and info.footprint is not None and body is not None:
+        _remeasure_on(info, body)
+    with transaction.atomic():
+        raster = Raster.objects.create(
+            owner=owner,
+            title=(title or Path(client_name).stem or "Untitled image")[:200],
+            description=description,
+            body=body,
+            body_detection=detection,
+            crs_warning=warning,
+            storage_key=key,
+            original_name=client_name,
+            original_ext=ext,
+            size_bytes=size,
+            checksum_sha256=checksum,
+            driver=info.driver,
+            width=info.width,
+            height=info.height,
+            band_count=info.count,
+            dtype=info.dtype,
+            nodata=info.nodata,
+            scales=info.scales,
+            offsets=info.offsets,
+            crs_wkt=info.crs_wkt or "",
+            georeferenced=info.georeferenced,
+            resolution_m=(sum(info.pixel_size_m) / 2) if info.pixel_size_m else None,
+            footprint=_as_multipolygon(info.footprint),
+            footprint_area_km2=info.footprint_area_km2,
+            metadata=info.metadata,
+            product_files=product_files,
+            acquired_at=info.acquired_at,
+            overview_count=info.overview_count,
+        )
+        transaction.on_commit(lambda: _queue_processing(raster.pk))
     return raster
 
 
@@ -229,7 +353,7 @@ def raster_process(raster_id: int) -> bool:
     started = time.monotonic()
     try:
         partial = raster.directory / "cog.partial.tif"
-        make_cog(raster.original_path, partial)
+        make_cog(raster.original_path, partial, product=raster.product_files or None)
         partial.replace(raster.cog_path)
         make_thumbnail(raster.cog_path, raster.thumbnail_path)
         stats = [_plain(s) for s in band_statistics(raster.cog_path)]

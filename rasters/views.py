@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from pathlib import Path
+from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,13 +55,46 @@ def map_config(raster: Raster) -> dict[str, object]:
     }
 
 
+# What a planetary label said (rasters.core.labels), in the order a scientist reads it.
+_LABEL_ROWS = (
+    ("mission", "Mission", ""),
+    ("instrument", "Instrument", ""),
+    ("product_id", "Product id", ""),
+    ("target", "Target", ""),
+    ("start_time", "Start time", ""),
+    ("pixel_scale_m", "Pixel scale", " m/px"),
+)
+_ILLUMINATION_ROWS = (
+    ("incidence_deg", "Incidence angle", "°"),
+    ("sun_azimuth_deg", "Sun azimuth", "° clockwise from image up"),
+)
+
+
+def label_rows(metadata: dict[str, Any]) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """The label's fields as (name, shown value) rows, and the file's other tags for the plain list."""
+    rows = [(name, f"{metadata[key]}{unit}") for key, name, unit in _LABEL_ROWS if key in metadata]
+    illumination = metadata.get("illumination")
+    if isinstance(illumination, dict):
+        rows += [(name, f"{illumination[key]:g}{unit}") for key, name, unit in _ILLUMINATION_ROWS
+                 if key in illumination]
+    structured = {key for key, _, _ in _LABEL_ROWS} | {"illumination"}
+    return rows, {key: value for key, value in metadata.items() if key not in structured}
+
+
 @login_required
 def raster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     raster = selectors.raster_for_user(request.user, pk)
+    rows, tags = label_rows(raster.metadata if isinstance(raster.metadata, dict) else {})
     return render(
         request,
         "rasters/detail.html",
-        {"raster": raster, "can_edit": raster.owner_id == request.user.pk, "page_data": map_config(raster)},
+        {
+            "raster": raster,
+            "can_edit": raster.owner_id == request.user.pk,
+            "page_data": map_config(raster),
+            "label_rows": rows,
+            "tags": tags,
+        },
     )
 
 
@@ -109,6 +145,15 @@ def thumbnail(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+def _product_zip(raster: Raster) -> IO[bytes]:
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024**2)  # noqa: SIM115 - FileResponse closes it
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in raster.product_files:
+            archive.write(raster.product_directory / name, arcname=name)
+    spool.seek(0)
+    return cast(IO[bytes], spool)
+
+
 @login_required
 def original(request: HttpRequest, pk: int) -> FileResponse:
     raster = selectors.raster_for_user(request.user, pk)
@@ -116,6 +161,11 @@ def original(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("The original file is missing.")
     # The download name is derived from the title and the stored extension, never a client-supplied path.
     safe_stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in raster.title)[:80] or "image"
+    if raster.product_files:
+        # A product downloads as the files it was uploaded as, together in one zip.
+        return FileResponse(
+            _product_zip(raster), as_attachment=True, filename=f"{safe_stem}.zip", content_type="application/zip"
+        )
     return FileResponse(
         raster.original_path.open("rb"), as_attachment=True, filename=f"{safe_stem}{Path(raster.original_ext).suffix}"
     )

@@ -60,18 +60,40 @@ def _write(path: Path, driver: str, data: np.ndarray, profile: dict[str, object]
         dst.write(data, 1)
 
 
-def _pds3_label(data: np.ndarray, profile: dict[str, object], pointer: str, product_id: str) -> str:
+def _pds3_label(
+    data: np.ndarray, profile: dict[str, object], pointer: str, product_id: str, jp2: str | None = None
+) -> str:
+    """A PDS3 label; with ``jp2``, HiRISE's layout: a COMPRESSED_FILE (the JP2) and the UNCOMPRESSED_FILE it
+    stands for (whose ``^IMAGE`` names an .IMG that is not delivered)."""
     transform = profile["transform"]
     # PDS3 projection offsets: the map origin's position in pixels from the first pixel's centre.
     sample_offset = -transform.c / transform.a - 0.5  # type: ignore[attr-defined]
     line_offset = transform.f / -transform.e - 0.5  # type: ignore[attr-defined]
     height, width = data.shape
-    lines = [
-        "PDS_VERSION_ID = PDS3",
+    files = [
         "RECORD_TYPE = FIXED_LENGTH",
         f"RECORD_BYTES = {width}",
         f"FILE_RECORDS = {height}",
         f'^IMAGE = "{pointer}"',
+    ]
+    if jp2 is not None:
+        files = [
+            "OBJECT = COMPRESSED_FILE",
+            f'  FILE_NAME = "{jp2}"',
+            "  RECORD_TYPE = UNDEFINED",
+            '  ENCODING_TYPE = "JP2"',
+            '  ENCODING_TYPE_VERSION_NAME = "ISO/IEC15444-1:2004"',
+            "  INTERCHANGE_FORMAT = BINARY",
+            f'  UNCOMPRESSED_FILE_NAME = "{pointer}"',
+            "END_OBJECT = COMPRESSED_FILE",
+            "OBJECT = UNCOMPRESSED_FILE",
+            f'  FILE_NAME = "{pointer}"',
+            *("  " + line for line in files),
+            "END_OBJECT = UNCOMPRESSED_FILE",
+        ]
+    lines = [
+        "PDS_VERSION_ID = PDS3",
+        *files,
         f'PRODUCT_ID = "{product_id}"',
         f'MISSION_NAME = "{MISSION}"',
         f"INSTRUMENT_ID = {INSTRUMENT}",
@@ -194,7 +216,10 @@ def make_samples(out_dir: str | Path, source: str | Path = SOURCE) -> dict[str, 
         _write(jp2, "JP2OpenJPEG", data, profile, REVERSIBLE="YES", QUALITY="100")
         (out / f"{jp2.name}.aux.xml").unlink(missing_ok=True)
         jp2_label = out / "MOLA_ARABIA_HIRISE_STYLE.LBL"
-        jp2_label.write_text(_pds3_label(data, profile, jp2.name, "MOLA_ARABIA_HIRISE_STYLE"), encoding="ascii")
+        jp2_label.write_text(
+            _pds3_label(data, profile, "MOLA_ARABIA_HIRISE_STYLE.IMG", "MOLA_ARABIA_HIRISE_STYLE", jp2=jp2.name),
+            encoding="ascii",
+        )
         samples["jp2"] = [jp2_label, jp2]
 
         # A baseline TIFF holds no georeferencing: GDAL puts the CRS and geotransform in the .aux.xml.

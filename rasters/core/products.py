@@ -53,6 +53,8 @@ _INDIRECTION = (
 # PDS3 pointers to documentation that GDAL never opens: they may name a file the upload leaves out.
 _DOCUMENTATION_POINTERS = re.compile(r"(_CATALOG|_DESCRIPTION|DATA_SET_MAP_PROJECTION|STRUCTURE|_FMT)$")
 _ODL_POINTER = re.compile(r"^[ \t]*\^([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+# PDS3 FILE_NAME keywords: a COMPRESSED_FILE (HiRISE's JP2) is opened by that name, not through a pointer.
+_ODL_FILE_NAME = re.compile(r"^[ \t]*((?:UNCOMPRESSED_)?FILE_NAME)[ \t]*=[ \t]*(.+?)[ \t]*$", re.MULTILINE)
 _ODL_END = re.compile(rb"^[ \t]*END[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
 _QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
 _PDS4_FILE = re.compile(rb"<\s*(?:[A-Za-z0-9_]+:)?(file_name|directory_path_name)\s*>([^<]*)<", re.IGNORECASE)
@@ -152,7 +154,7 @@ def check_zip(path: Path, limits: ZipLimits) -> list[tuple[zipfile.ZipInfo, str]
                 raise UnsafeProduct(f"The archive member “{_shown(raw)}” is a symbolic link.")
             if info.is_dir():
                 continue
-            if mode and not stat.S_ISREG(mode):
+            if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
                 raise UnsafeProduct(f"The archive member “{_shown(raw)}” is not a regular file.")
             if info.flag_bits & 0x1:
                 raise UnsupportedFormat("Encrypted archives are not accepted.")
@@ -247,19 +249,32 @@ def label_references(text: bytes) -> list[tuple[str, str]]:
         # ``^IMAGE = 12`` or ``^IMAGE = 12 <BYTES>`` points inside the label's own file.
         if bare and not re.match(r"^\d+(\s*<\s*BYTES?\s*>)?$", bare, re.IGNORECASE):
             found.append((key, bare))
+    for item in _ODL_FILE_NAME.finditer(decoded):
+        found.append((item.group(1).upper(), _unquote(item.group(2))))
     for element in _PDS4_FILE.finditer(text):
         found.append((element.group(1).decode("latin-1").upper(), element.group(2).decode("latin-1").strip()))
     return found
 
 
+def _unquote(value: str) -> str:
+    value = value.strip()
+    return value[1:-1].strip() if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'" else value
+
+
 def check_label(name: str, text: bytes, names: Sequence[str]) -> set[str]:
-    """Refuse a label that points outside the upload; the upload's files it names (matched ignoring case)."""
+    """Refuse a label that points outside the upload; the upload's files it names (matched ignoring case).
+
+    The image a HiRISE-style label declares as the JP2's ``UNCOMPRESSED_FILE_NAME`` is not delivered, and
+    GDAL reads the JP2 instead: its pointers may name it.
+    """
     for pattern, what in _INDIRECTION:
         if pattern.search(text):
             raise UnsafeProduct(f"“{name}” contains {what}; only the product's own files may be referenced.")
     by_lower = {other.lower(): other for other in names}
+    references = label_references(text)
+    undelivered = {target.lower() for key, target in references if key == "UNCOMPRESSED_FILE_NAME"}
     used: set[str] = set()
-    for key, target in label_references(text):
+    for key, target in references:
         if key == "DIRECTORY_PATH_NAME":
             if target:
                 raise UnsafeProduct(f"“{name}” places its data in a folder ({_shown(target)}); upload the files flat.")
@@ -271,7 +286,7 @@ def check_label(name: str, text: bytes, names: Sequence[str]) -> set[str]:
             )
         if target.lower() in by_lower:
             used.add(by_lower[target.lower()])
-        elif not _DOCUMENTATION_POINTERS.search(key):
+        elif not _DOCUMENTATION_POINTERS.search(key) and target.lower() not in undelivered:
             raise UnsafeProduct(f"“{name}” refers to “{_shown(target)}”, which is not part of this upload.")
     return used
 
