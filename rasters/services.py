@@ -216,7 +216,7 @@ def raster_create_product(
             archive, _, _ = _store_upload(uploads[0], directory)
             with archive.open("rb") as handle:
                 magic = handle.read(4)
-            if magic != b"PK\x03\x04":
+            if magic not in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip with members, or an empty one
                 raise errors.UnsupportedFormat("This .zip file is not a zip archive.")
             limits = ZipLimits(max_total_bytes=settings.MAX_UPLOAD_BYTES)
             names = extract_zip(archive, product_dir, limits)
