@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,7 @@ def test_too_many_files(cast: Any, samples: dict[str, Files], settings: Any) -> 
     assert media_snapshot(media) - before <= {"rasters"}
 
 
-def _zip_with(tmp_path: Path, infos: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
+def _zip_with(tmp_path: Path, infos: Sequence[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
     path = tmp_path / "product.zip"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for info, content in infos:
