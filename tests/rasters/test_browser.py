@@ -76,3 +76,39 @@ def test_drop_upload_process_and_show_on_map(
     assert bounds == pytest.approx([west, south, east, north], abs=1e-6)
     assert "Mars" in page.inner_text("main")
     page.screenshot(path=str(ARTIFACTS / "rasters-02-on-map.png"))
+
+
+_DROP_MANY = """([files, selector]) => {
+  const transfer = new DataTransfer();
+  for (const [name, b64] of files) {
+    transfer.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+  }
+  const zone = document.querySelector(selector);
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+  }
+}"""
+
+
+def test_drop_a_pds4_pair_and_a_geotiff_together(
+    browser_page: Any, live_server: Any, cast: Any, shared_data: Path, tmp_path: Path
+) -> None:
+    """The PDS4 label and its data go as one product; the GeoTIFF dropped with them is its own upload."""
+    from tests.rasters.products import sample_script
+
+    tif = shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif"
+    samples = sample_script().make_samples(tmp_path, tif)
+    page, base = browser_page, live_server.url
+    login(page, base, cast.owner.username, cast.password)
+    page.goto(f"{base}/images/upload/")
+    files = [[path.name, base64.b64encode(path.read_bytes()).decode()] for path in [*samples["pds4"], tif]]
+    page.evaluate(_DROP_MANY, [files, "#dropzone"])
+    page.wait_for_function("() => document.querySelectorAll('#uploads li.upload-ok').length === 2", timeout=60_000)
+    product = page.locator("#uploads li[data-product=true]")
+    assert product.count() == 1
+    assert "mola_arabia_pds4.xml + mola_arabia_pds4.img" in product.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "rasters-03-pds4-product.png"))
+    pds4 = Raster.objects.get(driver="PDS4")
+    assert pds4.product_files == ["mola_arabia_pds4.xml", "mola_arabia_pds4.img"]
+    assert pds4.body is not None and pds4.body.slug == "mars"
+    assert Raster.objects.filter(driver="GTiff", product_files=[]).count() == 1
