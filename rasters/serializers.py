@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rasters.core.bodies import all_bodies
@@ -47,9 +48,14 @@ class RasterSerializer(serializers.ModelSerializer):
         return reverse("rasters:thumbnail", kwargs={"pk": raster.pk})
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1, "maxItems": 16})
+class UploadFilesField(serializers.ListField):
+    """The repeated multipart ``file`` field: the files of one upload (binary in the schema, not URIs)."""
+
+
 class RasterUploadSerializer(serializers.Serializer):
     # One image; or a multi-file product as its files (the field repeated) or as one .zip.
-    file = serializers.ListField(
+    file = UploadFilesField(
         child=serializers.FileField(allow_empty_file=True),
         min_length=1,
         max_length=16,

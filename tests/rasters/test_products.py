@@ -138,3 +138,16 @@ def test_product_original_download_is_a_zip_of_its_files(
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert sorted(archive.namelist()) == ["mola_arabia_pds4.img", "mola_arabia_pds4.xml"]
         assert archive.read("mola_arabia_pds4.img") == samples["pds4"][1].read_bytes()
+
+
+def test_openapi_documents_the_product_upload(client: Any) -> None:
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/rasters/"]["post"]
+    assert {"201", "400", "413", "415"} <= set(operation["responses"])
+    for status in ("400", "413", "415"):
+        assert "application/json" in operation["responses"][status]["content"]
+    assert "zip" in operation["description"] and "label" in operation["description"]
+    upload = operation["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    field = schema["components"]["schemas"][upload]["properties"]["file"]
+    assert field["type"] == "array" and field["items"] == {"type": "string", "format": "binary"}
+    assert field["maxItems"] == 16
