@@ -20,7 +20,10 @@ class BodySerializer(serializers.ModelSerializer):
 
 
 class RasterSerializer(serializers.ModelSerializer):
-    body: serializers.SlugRelatedField[Body] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # A plain image (PNG, JPEG, a TIFF without CRS) uploaded without a body choice has none.
+    body: serializers.SlugRelatedField[Body] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     footprint = serializers.SerializerMethodField()
     owner = serializers.CharField(source="owner.username", read_only=True)
     tiles = serializers.SerializerMethodField()
