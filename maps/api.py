@@ -17,10 +17,11 @@ from rest_framework.response import Response
 
 from maps import selectors, services
 from maps.exports import FORMATS
-from maps.filters import MAX_LIMIT, BadQuery, FeatureQuery, page_bounds
+from maps.filters import MAX_LIMIT, BadQuery, FeatureQuery, page_bounds, page_cursor
 from maps.serializers import (
     ExportJobSerializer,
     FeatureCollectionSerializer,
+    FeaturePage,
     GeoJSONFeatureSerializer,
     RegionSummarySerializer,
     feature_dict,
@@ -65,39 +66,71 @@ FILTER_PARAMETERS = [
 ]
 PAGE_PARAMETERS = [
     _p("limit", f"Features per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})", int),
-    _p("offset", "Index of the first feature", int),
+    _p("offset", "Index of the first feature (not with after or before)", int),
+    _p("after", "Keyset cursor: the features with an id above this one (what the next links use; as fast on a "
+                "deep page as on the first)", int),
+    _p("before", "Keyset cursor: the features with an id below this one, the nearest first "
+                 "(what the previous links of cursor pages use)", int),
 ]
 
 
-def page_url(request: Request, offset: int, limit: int) -> str:
+def page_url(request: Request, limit: int, **position: int) -> str:
+    """This request's URL on another page: ``offset=``, ``after=`` or ``before=`` (the others dropped)."""
     params = request.query_params.copy()
-    params["offset"] = str(offset)
+    for name in ("offset", "after", "before"):
+        params.pop(name, None)
+    params.update({name: str(value) for name, value in position.items()})
     params["limit"] = str(limit)
     return request.build_absolute_uri(request.path + "?" + params.urlencode())
 
 
+def page_links(request: Request, page: FeaturePage, limit: int, offset: int, after: int | None,
+               before: int | None) -> tuple[str | None, str | None]:
+    """``next`` and ``previous``: next pages go by cursor; an offset page's previous stays an offset."""
+    backwards = before is not None
+    has_next = page.more if not backwards else page.returned > 0
+    if backwards:
+        has_previous = page.more
+    elif after is not None:
+        has_previous = page.returned > 0
+    else:
+        has_previous = offset > 0
+    following = page_url(request, limit, after=page.last_id) if has_next and page.last_id is not None else None
+    if not has_previous:
+        preceding = None
+    elif after is None and not backwards:
+        preceding = page_url(request, limit, offset=max(0, offset - limit))
+    else:
+        preceding = page_url(request, limit, before=page.first_id) if page.first_id is not None else None
+    return following, preceding
+
+
 @extend_schema(operation_id="api_v1_features_list",
                parameters=FILTER_PARAMETERS + PAGE_PARAMETERS, responses=FeatureCollectionSerializer,
-               description="Features you may see as a GeoJSON FeatureCollection (lon/lat on the body named).")
+               description="Features you may see as a GeoJSON FeatureCollection (lon/lat on the body named), in id "
+                           "order. The next links carry an after= cursor; offset is still accepted.")
 @api_view(["GET"])
 @renderer_classes([GeoJSONRenderer, JSONRenderer])
 def feature_list(request: Request) -> HttpResponse:
     query = FeatureQuery.from_params(request.query_params)
     limit, offset = page_bounds(request.query_params, DEFAULT_LIMIT)
+    after, before = page_cursor(request.query_params)
     body = selectors.body_by_slug(query.body) if query.body else None
     features = selectors.features_matching(request.user, query)
     matched = features.count()
     # The page's Features come from PostGIS as one JSON text (visibility and filters in the same statement).
-    page, returned = features_page_json(feature_rows(features)[offset:offset + limit])
+    page = features_page_json(feature_rows(features, order=False), limit, offset=offset, after=after, before=before)
+    following, preceding = page_links(request, page, limit, offset, after, before)
     head = json.dumps({
         "type": "FeatureCollection",
         **({"body": body.name, "crs_code": body.crs_code} if body else {}),
         "numberMatched": matched,
-        "numberReturned": returned,
-        "next": page_url(request, offset + limit, limit) if offset + limit < matched else None,
-        "previous": page_url(request, max(0, offset - limit), limit) if offset > 0 else None,
+        "numberReturned": page.returned,
+        "next": following,
+        "previous": preceding,
     }, separators=(",", ":"), ensure_ascii=False)
-    return HttpResponse(head[:-1] + ',"features":' + page + "}", content_type=request.accepted_renderer.media_type)
+    body_text = head[:-1] + ',"features":' + page.text + "}"
+    return HttpResponse(body_text, content_type=request.accepted_renderer.media_type)
 
 
 @extend_schema(operation_id="api_v1_features_retrieve", responses=GeoJSONFeatureSerializer)

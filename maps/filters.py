@@ -91,6 +91,31 @@ def page_bounds(params: Mapping[str, Any], default: int) -> tuple[int, int]:
     return max(1, min(limit, MAX_LIMIT)), max(0, offset)
 
 
+def page_cursor(params: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """``after`` and ``before`` (feature ids, keyset cursors) from a query string; at most one, and no ``offset``.
+
+    A cursor page is an index range scan on the primary key however deep it is, where an offset reads and drops
+    every row before it.
+    """
+    cursors: dict[str, int] = {}
+    for name in ("after", "before"):
+        raw = params.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            value = int(raw)
+        except ValueError:
+            raise BadQuery(f"{name} must be a feature id.") from None
+        if not 0 <= value <= MAX_OFFSET:
+            raise BadQuery(f"{name} must be a feature id.")
+        cursors[name] = value
+    if len(cursors) > 1:
+        raise BadQuery("Give after or before, not both.")
+    if cursors and params.get("offset") not in (None, "", "0"):
+        raise BadQuery("Give offset or a cursor (after, before), not both.")
+    return cursors.get("after"), cursors.get("before")
+
+
 def _finite(coords: Any) -> bool:
     if isinstance(coords, float | int):
         return math.isfinite(coords)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
@@ -83,27 +84,48 @@ def _json_member(column: str, name: str) -> str:
     return f"'{name}', {value}"
 
 
-def features_page_json(queryset: QuerySet[Any]) -> tuple[str, int]:
-    """The GeoJSON Features of a sliced :func:`feature_rows` queryset as one JSON array text, and their number.
+@dataclass(frozen=True)
+class FeaturePage:
+    """One page of Features as JSON array text, with what its links need."""
+
+    text: str
+    returned: int
+    first_id: int | None
+    last_id: int | None
+    more: bool  # another page lies beyond this one, in the direction it was read
+
+
+def features_page_json(queryset: QuerySet[Any], limit: int, *, offset: int = 0, after: int | None = None,
+                       before: int | None = None) -> FeaturePage:
+    """The GeoJSON Features of a page of :func:`feature_rows` (``order=False``) as one JSON array text.
 
     PostGIS builds the array (``json_build_object`` around ``ST_AsGeoJSON``) in the same statement that selects
     the page, visibility filter included, so no row becomes a Python object: the text goes out as it comes.
-    The members are those of :func:`feature_dict`, in id order.
+    The members are those of :func:`feature_dict`, in id order. ``after``/``before`` are keyset cursors (ids
+    above / below); one row past the page is read to tell whether another page follows.
     """
     from django.db import connection
 
-    inner_sql, params = queryset.query.sql_with_params()
+    if after is not None:
+        queryset = queryset.filter(id__gt=after)
+    elif before is not None:
+        queryset = queryset.filter(id__lt=before)
+    direction = "DESC" if before is not None else "ASC"
+    page = queryset.order_by("-id" if before is not None else "id")[offset:offset + limit + 1]
+    inner_sql, params = page.query.sql_with_params()
     members = ", ".join(_json_member(column, name) for column, name in PROPERTIES.items())
     sql = f"""
         SELECT coalesce(json_agg(json_build_object(
                  'type', 'Feature', 'id', q."id", 'geometry', q."geojson"::json,
-                 'properties', json_build_object({members})) ORDER BY q."id"), '[]')::text, count(*)
-        FROM ({inner_sql}) q
-    """  # noqa: S608 - the inner SQL is Django's own and the member names are constants
+                 'properties', json_build_object({members})) ORDER BY q."id") FILTER (WHERE q.n <= %s), '[]')::text,
+               count(*) FILTER (WHERE q.n <= %s), min(q."id") FILTER (WHERE q.n <= %s),
+               max(q."id") FILTER (WHERE q.n <= %s), count(*) > %s
+        FROM (SELECT p.*, row_number() OVER (ORDER BY p."id" {direction}) AS n FROM ({inner_sql}) p) q
+    """  # noqa: S608 - the inner SQL is Django's own, the member names and direction are constants
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        text, count = cursor.fetchone()
-    return text, int(count)
+        cursor.execute(sql, [limit] * 5 + list(params))
+        text, count, first_id, last_id, more = cursor.fetchone()
+    return FeaturePage(text, int(count), first_id, last_id, bool(more))
 
 
 def feature_json(row: dict[str, Any], *, short: bool = False) -> str:

@@ -70,3 +70,54 @@ def test_content_type_follows_the_renderer(cast: Any, craters: Any, extra: dict[
 def test_empty_page_is_an_empty_list(cast: Any, craters: Any) -> None:
     doc = strict(api_for(cast.stranger).get("/api/v1/features/").content)
     assert doc["features"] == [] and doc["numberMatched"] == 0 and doc["next"] is None
+
+
+def feature_ids(doc: dict[str, Any]) -> list[int]:
+    return [f["id"] for f in doc["features"]]
+
+
+def test_next_links_walk_by_cursor_and_previous_links_back(cast: Any, craters: Any) -> None:
+    client = api_for(cast.owner)
+    every = sorted(craters.features.values_list("id", flat=True))
+    pages = [strict(client.get("/api/v1/features/", {"limit": 2, "class": "crater"}).content)]
+    while pages[-1]["next"]:
+        assert "after=" in pages[-1]["next"] and "offset=" not in pages[-1]["next"]
+        assert "class=crater" in pages[-1]["next"]
+        pages.append(strict(client.get(pages[-1]["next"]).content))
+    assert [feature_ids(p) for p in pages] == [every[0:2], every[2:4], every[4:6], every[6:]]
+    assert all(p["numberMatched"] == 7 for p in pages)
+    assert pages[0]["previous"] is None
+    back = [pages[-1]]
+    while back[-1]["previous"]:
+        assert "before=" in back[-1]["previous"]
+        back.append(strict(client.get(back[-1]["previous"]).content))
+    assert [feature_ids(p) for p in back] == [every[6:], every[4:6], every[2:4], every[0:2]]
+    # A before= page's next goes forward again by cursor.
+    assert feature_ids(strict(client.get(back[2]["next"]).content)) == every[4:6]
+
+
+def test_offset_is_still_accepted(cast: Any, craters: Any) -> None:
+    every = sorted(craters.features.values_list("id", flat=True))
+    doc = strict(api_for(cast.owner).get("/api/v1/features/", {"limit": 2, "offset": 2}).content)
+    assert feature_ids(doc) == every[2:4]
+    assert f"after={every[3]}" in doc["next"] and "offset=0" in doc["previous"]
+    deep = strict(api_for(cast.owner).get("/api/v1/features/", {"limit": 3, "after": every[3]}).content)
+    assert feature_ids(deep) == every[4:7] and deep["next"] is None
+    assert feature_ids(strict(api_for(cast.owner).get("/api/v1/features/", {"offset": 4}).content)) == every[4:]
+
+
+def test_cursor_never_shows_what_the_user_may_not_see(cast: Any, craters: Any) -> None:
+    theirs = analysis_with(cast.stranger, [{"lon": 1, "lat": 1}, {"lon": 2, "lat": 2}])
+    doc = strict(api_for(cast.stranger).get("/api/v1/features/", {"after": 0, "limit": 50}).content)
+    assert feature_ids(doc) == sorted(theirs.features.values_list("id", flat=True))
+    doc = strict(api_for(cast.stranger).get("/api/v1/features/", {"before": 2**62}).content)
+    assert feature_ids(doc) == sorted(theirs.features.values_list("id", flat=True))
+
+
+@pytest.mark.parametrize("params", [
+    {"after": "x"}, {"after": "-1"}, {"before": "1.5"}, {"after": str(2**63)}, {"after": "1", "before": "9"},
+    {"after": "1", "offset": "3"}, {"before": "\x00"},
+])
+def test_bad_cursors_are_400(cast: Any, craters: Any, params: dict[str, str]) -> None:
+    r = api_for(cast.owner).get("/api/v1/features/", params)
+    assert r.status_code == 400 and r.json()["detail"]
