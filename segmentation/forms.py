@@ -23,3 +23,13 @@ class AnalysisStartForm(forms.Form):
         choices=[(1, "On (finds craters inside bigger craters)"), (0, "Off (half the time)")],
         help_text="Runs the model again on a local-contrast copy of the image; twice the forward passes",
     )
+    multiscale = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Craters at every scale", initial=1,
+        choices=[(1, "On (small and very large craters too)"), (0, "Off")],
+        help_text="Also segments enlarged (small images) or reduced (big images) copies",
+    )
+    light_check = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Check craters against the light", initial=1,
+        choices=[(1, "On (drops domes and shadows)"), (0, "Off")],
+        help_text="A crater's sunward wall is dark; candidates lit the other way round are dropped",
+    )

@@ -133,6 +133,9 @@ class Feature(models.Model):
     length_px = models.FloatField(null=True, blank=True)
     length_km = models.FloatField(null=True, blank=True)
     orientation_deg = models.FloatField(null=True, blank=True)
+    light_score = models.FloatField(
+        null=True, blank=True,
+        help_text="Craters: correlation of the shading with a depression's under the scene's sun (-1 dome, +1 bowl)")
     review_status = models.CharField(max_length=12, choices=Review.choices, default=Review.UNREVIEWED, db_index=True)
     reviewed_class = models.CharField(max_length=40, blank=True, help_text="The class after review (relabel)")
 

@@ -70,3 +70,14 @@ class AnalysisStartSerializer(serializers.Serializer):
         help_text="Also detect craters on a local-contrast copy of the image, which finds craters nested in "
         "bigger ones; twice the forward passes (default: true)",
     )
+    multiscale = serializers.BooleanField(
+        required=False, allow_null=True,
+        help_text="Also look for craters at other pyramid levels (up to 4x for small images, down to 1/16 for big "
+        "ones), so craters far from the 10-100 px the model was trained on are found; about 20x the forward passes "
+        "of a 1024 x 512 image, a few percent more on big ones (default: true)",
+    )
+    light_check = serializers.BooleanField(
+        required=False, allow_null=True,
+        help_text="Drop craters whose shading under the scene's sun is a dome's, or that a cast shadow fills "
+        "(default: true)",
+    )

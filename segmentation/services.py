@@ -24,10 +24,14 @@ log = logging.getLogger(__name__)
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 # tile None = the model card's tile size; tta None = the card's test-time augmentation (1, 2 or 4 passes);
-# contrast_view: craters also from the local-contrast second view (segmentation.engine.contrast_view)
+# contrast_view: craters also from the local-contrast second view (segmentation.engine.contrast_view);
+# multiscale: craters also at other pyramid levels (segmentation.engine.multiscale);
+# light_check: craters lit like domes or filled by a cast shadow are dropped (segmentation.engine.light)
 DEFAULT_PARAMETERS: dict[str, Any] = {
     "tile": None, "overlap": 64, "batch_size": 4, "min_area_px": 16, "tta": None, "contrast_view": True,
+    "multiscale": True, "light_check": True,
 }
+_BOOLEAN_PARAMETERS = ("contrast_view", "multiscale", "light_check")
 
 
 class AnalysisError(Exception):
@@ -119,7 +123,7 @@ def _clean_parameters(parameters: dict[str, Any] | None) -> dict[str, Any]:
             raise AnalysisError(f"Unknown parameter {key!r}; known: {', '.join(DEFAULT_PARAMETERS)}.")
         if value is None:
             continue
-        if key == "contrast_view":
+        if key in _BOOLEAN_PARAMETERS:
             clean[key] = _boolean(key, value)
             continue
         try:
@@ -243,7 +247,8 @@ def analysis_run(analysis_id: int) -> bool:
         )
         timings["inference"] = time.monotonic() - t0
         t0 = time.monotonic()
-        features = _extract(analysis, model)
+        notes: dict[str, Any] = {}
+        features = _extract(analysis, model, timings, notes)
         timings["postprocess"] = time.monotonic() - t0
         t0 = time.monotonic()
         with transaction.atomic():
@@ -254,7 +259,7 @@ def analysis_run(analysis_id: int) -> bool:
             timings["store"] = time.monotonic() - t0
             still_ours.update(
                 status=Analysis.Status.DONE, finished_at=timezone.now(), timings=timings,
-                summary=_summary(analysis, count),
+                summary={**_summary(analysis, count), **notes},
             )
         log.info("analysis %s done: %s features, timings %s", analysis_id, count, timings)
         return True
@@ -276,7 +281,8 @@ def _fail(analysis_id: int, message: str, timings: dict[str, float]) -> None:
     )
 
 
-def _extract(analysis: Analysis, model: Any) -> list[Any]:
+def _extract(analysis: Analysis, model: Any, timings: dict[str, float], notes: dict[str, Any]) -> list[Any]:
+    """The analysis' features from its masks; the extra levels' and the light check's figures go in ``notes``."""
     import rasterio
 
     from segmentation.engine.postprocess import Georef, extract_features
@@ -297,10 +303,42 @@ def _extract(analysis: Analysis, model: Any) -> list[Any]:
         # the footprint's lon/lat, so features and footprint agree whatever axes the image CRS has
         georef = Georef(transform, pyproj.CRS.from_wkt(raster.crs_wkt), raster.body.mean_radius_m,
                         geographic_crs=body_geographic_crs(raster.body.slug))
-    return extract_features(
-        mask, conf, classes=model.card.classes, georef=georef, min_area_px=analysis.parameters.get("min_area_px", 16),
-        crater_view=view,
+    params = analysis.parameters
+    min_area = params.get("min_area_px", 16)
+    levels = None
+    # analyses stored before these steps existed have no such keys: a retry keeps their results comparable
+    if params.get("multiscale", False):
+        from segmentation.engine.multiscale import multiscale_craters
+
+        levels, runs = multiscale_craters(
+            raster.cog_path, model, tile=params.get("tile") or model.card.tile_size, overlap=params.get("overlap", 64),
+            batch_size=params.get("batch_size", 4), min_area_px=min_area, aspect_at=georef.aspect if georef else None)
+        timings["multiscale"] = sum(run.seconds for run in runs)
+        notes["levels"] = [{"scale": run.scale, "craters": run.detections} for run in runs]
+    light = None
+    if params.get("light_check", False):
+        from segmentation.engine.light import light_input_for
+
+        light = light_input_for(raster.cog_path, _sun_azimuth(raster))
+    features = extract_features(
+        mask, conf, classes=model.card.classes, georef=georef, min_area_px=min_area, crater_view=view, levels=levels,
+        light=light,
     )
+    if light is not None:
+        notes["light_check"] = light.summary()
+    return features
+
+
+def _sun_azimuth(raster: Any) -> float | None:
+    """The sun azimuth the image's label gives (degrees toward the sun, clockwise from up), if any."""
+    value = ((raster.metadata or {}).get("illumination") or {}).get("sun_azimuth_deg")
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number % 360.0 if math.isfinite(number) else None
 
 
 def _summary(analysis: Analysis, count: int) -> dict[str, Any]:
@@ -312,7 +350,7 @@ def _summary(analysis: Analysis, count: int) -> dict[str, Any]:
 _COPY_COLUMNS = (
     "analysis_id", "raster_id", "body_id", "class_name", "geom", "pixel_geom", "confidence", "area_px", "area_km2",
     "perimeter_km", "center_lon", "center_lat", "center_x_px", "center_y_px", "diameter_px", "diameter_km",
-    "length_px", "length_km", "orientation_deg", "review_status", "reviewed_class",
+    "length_px", "length_km", "orientation_deg", "review_status", "reviewed_class", "light_score",
 )
 
 
@@ -347,6 +385,7 @@ def feature_rows(analysis: Analysis, features: list[Any]) -> list[tuple[Any, ...
             _finite(f.perimeter_km), _wrap_lon(_finite(centre[0])), _finite(centre[1]), _finite(centre_px[0]),
             _finite(centre_px[1]), _finite(f.diameter_px), _finite(f.diameter_km), _finite(f.length_px),
             _finite(f.length_km), _finite(f.orientation_deg), Feature.Review.UNREVIEWED, "",
+            _finite(getattr(f, "light_score", None)),
         ))
     return rows
 

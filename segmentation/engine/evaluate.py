@@ -92,9 +92,35 @@ def greedy_pairs(pi: np.ndarray, gi: np.ndarray, dist: np.ndarray) -> list[tuple
     return pairs
 
 
+# PyCDA's rule (Klear 2018, after Salamuniccar & Loncaric): || (dx, dy, dD) || / D <= 0.4, D the label's
+PYCDA_TOLERANCE = 0.4
+RULES = ("geoplanet", "pycda")
+
+
+def match_pairs(
+    dist: np.ndarray, pred_d: np.ndarray, gt_d: np.ndarray, rule: str = "geoplanet",
+) -> list[tuple[int, int]]:
+    """One-to-one pairs from a (pred, gt) centre-distance matrix in any unit shared with the diameters.
+
+    ``rule`` "geoplanet" is :func:`match_qualifies`; "pycda" keeps pairs with
+    sqrt(dist^2 + dD^2) / D <= 0.4. Either way the closest centres pair first.
+    """
+    if dist.size == 0:
+        return []
+    pd_, gd = np.asarray(pred_d, dtype=np.float64)[:, None], np.asarray(gt_d, dtype=np.float64)[None, :]
+    if rule == "geoplanet":
+        ok = match_qualifies(dist, pd_, gd)
+    elif rule == "pycda":
+        ok = np.hypot(dist, pd_ - gd) / gd <= PYCDA_TOLERANCE
+    else:
+        raise ValueError(f"unknown match rule {rule!r}; known: {', '.join(RULES)}")
+    pi, gi = np.nonzero(ok)
+    return greedy_pairs(pi, gi, dist[pi, gi])
+
+
 def match_craters(
     pred: list[tuple[float, float, float]], gt: list[tuple[float, float, float]],
-    max_centre_frac: float = MATCH_CENTRE_FRAC, max_diam_frac: float = MATCH_DIAM_FRAC,
+    max_centre_frac: float = MATCH_CENTRE_FRAC, max_diam_frac: float = MATCH_DIAM_FRAC, rule: str | None = None,
 ) -> list[tuple[int, int]]:
     """Greedy one-to-one matching by centre distance; a pair qualifies when dist < 0.5 D and |dD|/D < 0.5.
 
@@ -106,6 +132,8 @@ def match_craters(
     p = np.asarray(pred, dtype=np.float64)
     g = np.asarray(gt, dtype=np.float64)
     dist = np.hypot(p[:, None, 0] - g[None, :, 0], p[:, None, 1] - g[None, :, 1])
+    if rule is not None:
+        return match_pairs(dist, p[:, 2], g[:, 2], rule)
     ok = match_qualifies(dist, p[:, None, 2], g[None, :, 2], max_centre_frac, max_diam_frac)
     pi, gi = np.nonzero(ok)
     return greedy_pairs(pi, gi, dist[pi, gi])
@@ -113,19 +141,23 @@ def match_craters(
 
 def crater_prf(
     pred: list[tuple[float, float, float]], gt: list[tuple[float, float, float]],
-    bins: tuple[tuple[float, float], ...] = DEFAULT_BINS, dont_care_px: float = 8.0,
+    bins: tuple[tuple[float, float], ...] = DEFAULT_BINS, dont_care_px: float = 8.0, rule: str | None = None,
+    pairs: list[tuple[int, int]] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Precision/recall/F1 per diameter bin [lo, hi).
 
     Recall counts labels by their diameter. Precision counts a matched prediction in its label's bin and an
-    unmatched one in its own bin; predictions matched to "don't care" labels (D <= 8 px) are not counted.
+    unmatched one in its own bin; predictions matched to "don't care" labels (D <= ``dont_care_px``) are not
+    counted. ``pairs`` (from :func:`match_pairs`, e.g. on the sphere) replaces the planar matching.
     """
-    pairs = match_craters(pred, gt)
+    if pairs is None:
+        pairs = match_craters(pred, gt, rule=rule)
     p2g = dict(pairs)
+    matched_gt = set(p2g.values())
     out: dict[str, dict[str, float]] = {}
     for lo, hi in bins:
         gin = [i for i, g in enumerate(gt) if lo <= g[2] < hi and g[2] > dont_care_px]
-        tp_g = sum(1 for i in gin if i in set(p2g.values()))
+        tp_g = sum(1 for i in gin if i in matched_gt)
         n_pred = tp_p = 0
         for j, p in enumerate(pred):
             if j in p2g:

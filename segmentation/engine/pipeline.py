@@ -54,10 +54,14 @@ def segment_file(
     catalog_csv: str | os.PathLike[str] | None = None, model: Any = None, model_path: str | None = None,
     body: str | None = None, tile: int | None = None, overlap: int = 64, batch_size: int = 4,
     min_area_px: int = 16, progress: Any = None, tta: int | None = None, contrast_view: bool = True,
+    multiscale: bool = True, light_check: bool = True, sun_azimuth_deg: float | None = None,
 ) -> SegmentOutput:
     """Run the (shipped) model on any GeoTIFF or plain image and write features; no database involved.
 
-    ``contrast_view`` also detects craters on a local-contrast copy (see :mod:`.contrast_view`).
+    ``contrast_view`` also detects craters on a local-contrast copy (see :mod:`.contrast_view`);
+    ``multiscale`` at the other pyramid levels of :func:`.multiscale.level_scales`; ``light_check`` drops
+    craters lit like domes under the sun (``sun_azimuth_deg``, toward the sun clockwise from up; estimated
+    from the image when None).
     """
     import rasterio
     from pyproj import CRS
@@ -86,7 +90,19 @@ def segment_file(
     name, radius = body_from_crs(crs, body)
     if crs is not None and radius is not None:
         georef = Georef(transform, crs, radius)
-    feats = extract_features(mask, conf, georef=georef, min_area_px=min_area_px, crater_view=view)
+    levels = None
+    if multiscale:
+        from .multiscale import multiscale_craters
+
+        levels, _ = multiscale_craters(input_path, loaded, tile=tile, overlap=overlap, batch_size=batch_size,
+                                       min_area_px=min_area_px, aspect_at=georef.aspect if georef else None)
+    light = None
+    if light_check:
+        from .light import light_input_for
+
+        light = light_input_for(input_path, sun_azimuth_deg)
+    feats = extract_features(mask, conf, georef=georef, min_area_px=min_area_px, crater_view=view, levels=levels,
+                             light=light)
     out = Path(out_geojson)
     out.parent.mkdir(parents=True, exist_ok=True)
     fc = to_geojson(feats, name, res.model_version)

@@ -15,7 +15,8 @@ from scipy import ndimage
 
 from .classes import DEFAULT_CLASSES, ClassSpec
 from .contrast_view import with_view_craters
-from .instances import crater_instances, ground_crater_instances
+from .instances import CraterDetection, crater_instances, ground_crater_instances
+from .light import LightInput
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Feature:
     length_px: float | None = None
     length_km: float | None = None
     orientation_deg: float | None = None
+    # craters: correlation of their shading with a depression's under the scene's sun (see .light); None unchecked
+    light_score: float | None = None
 
 
 @dataclass
@@ -203,13 +206,17 @@ def extract_features(
     mask: np.ndarray, conf: np.ndarray | None = None, *,
     classes: tuple[ClassSpec, ...] | list[ClassSpec] = DEFAULT_CLASSES,
     georef: Georef | None = None, min_area_px: int = 16, simplify_px: float = 0.75,
-    crater_view: np.ndarray | None = None,
+    crater_view: np.ndarray | None = None, levels: dict[float, list[CraterDetection]] | None = None,
+    light: LightInput | None = None,
 ) -> list[Feature]:
     """Vectorise and measure every crater instance and every valley/ridge component of ``mask``.
 
     ``conf`` is float in [0, 1] or uint8 in [0, 255]. Specks under ``min_area_px`` are dropped.
     ``crater_view`` (same scales) is the second view's crater confidence; its craters join the mask's
     through :func:`contrast_view.with_view_craters`, so craters nested in bigger ones are found too.
+    ``levels`` are the crater detections of other pyramid levels (:mod:`.multiscale`), merged with these.
+    ``light`` (the image's luminance and sun) checks every crater's shading (:mod:`.light`): those lit like
+    domes or filled by a cast shadow are dropped, the others keep their score.
     """
     import shapely
     from shapely.geometry import Point
@@ -227,12 +234,19 @@ def extract_features(
             dets, _ = crater_instances(mask, cf, by_name["crater"], min_area_px=min_area_px)
         if crater_view is not None:
             dets = with_view_craters(dets, _unit_confidence(crater_view), min_area_px=min_area_px, aspect_at=aspect)
-        for d in dets:
+        if levels:
+            from .multiscale import merge_levels
+
+            dets = merge_levels({1.0: dets, **levels})
+        scores: list[float | None] = [None] * len(dets)
+        if light is not None:
+            dets, scores = light.check(dets, aspect)
+        for d, score in zip(dets, scores, strict=True):
             pix = Point(d.cx, d.cy).buffer(d.diameter / 2.0, quad_segs=16)
             if d.aspect != 1.0:
                 pix = shapely.affinity.scale(pix, xfact=1.0 / d.aspect, yfact=1.0, origin=(d.cx, d.cy))
             f = Feature("crater", pix, pix, d.confidence, float(d.area_px), centre=(d.cx, d.cy),
-                        centre_px=(d.cx, d.cy), diameter_px=d.diameter)
+                        centre_px=(d.cx, d.cy), diameter_px=d.diameter, light_score=score)
             feats.append(f)
     for name in ("valley", "ridge"):
         if name not in by_name:

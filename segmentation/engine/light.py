@@ -1,0 +1,208 @@
+"""Craters checked against the light: under one sun a depression's sunward inner wall is dark and its far wall
+bright; a dome, a shield volcano or a knob is lit the other way round.
+
+Directions are image directions: an azimuth is the direction *toward the sun*, in degrees clockwise from the
+image's up (north on a north-up map), so a scene lit from the north-west has azimuth 315.
+
+- :func:`shading_scores` gives each crater candidate the Pearson correlation between its pixels' brightness
+  and their position along the anti-sun direction (inside the rim, centre removed): +1 is a textbook crater,
+  -1 a textbook dome, about 0 no shading (a flat patch, a shadow-filled floor, noise).
+- :func:`estimate_sun_azimuth` finds the azimuth from the candidates themselves when the image's metadata does
+  not give it: each candidate's brightness dipole votes for an axis (doubled angles, so craters and domes agree
+  on it), and the side of that axis is the one most candidates call a depression, since craters outnumber
+  domes on every body we map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# inside this fraction of the radius: the inner walls and floor (the rim crest itself is often a bright ring)
+DISK_FRAC = 0.95
+MIN_PIXELS = 12
+# candidates whose correlation is below this are lit like domes: not craters. Chosen on training data only (the NAC
+# training images: it drops 3.5% of true craters of 10-20 px and 26% of false ones), see MODEL_CARD.md
+MIN_SCORE = -0.1
+# a dark floor: this fraction of the disk no brighter than the image's 2nd percentile is a cast shadow's share
+SHADOW_FRAC = 0.6
+
+
+@dataclass(frozen=True)
+class SunEstimate:
+    """The scene's sun azimuth (degrees, toward the sun, clockwise from up) and how much the votes agree (0-1)."""
+
+    azimuth_deg: float
+    agreement: float
+    votes: int
+
+
+def sun_vector(azimuth_deg: float) -> np.ndarray:
+    """Unit vector toward the sun in image (x right, y down) coordinates."""
+    a = np.radians(azimuth_deg)
+    return np.array([np.sin(a), -np.cos(a)])
+
+
+def _disk(image: np.ndarray, valid: np.ndarray | None, cx: float, cy: float, r: float,
+          aspect: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Brightness and unit offsets (x, y in ground-square units) of the pixels inside ``DISK_FRAC * r``."""
+    h, w = image.shape
+    rx = r / aspect
+    x0, x1 = max(0, int(np.floor(cx - rx))), min(w, int(np.ceil(cx + rx)) + 1)
+    y0, y1 = max(0, int(np.floor(cy - r))), min(h, int(np.ceil(cy + r)) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    ux, uy = (xx + 0.5 - cx) * aspect / r, (yy + 0.5 - cy) / r
+    inside = ux * ux + uy * uy <= DISK_FRAC * DISK_FRAC
+    if valid is not None:
+        inside &= valid[y0:y1, x0:x1]
+    if inside.sum() < MIN_PIXELS:
+        return None
+    return image[y0:y1, x0:x1][inside].astype(np.float64), ux[inside], uy[inside]
+
+
+def _dipoles(image: np.ndarray, valid: np.ndarray | None, candidates: Sequence[tuple[float, float, float, float]],
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate: the brightness dipole (mean of centred brightness times offset, per unit std) and a flag."""
+    out = np.zeros((len(candidates), 2))
+    ok = np.zeros(len(candidates), dtype=bool)
+    for i, (cx, cy, d, aspect) in enumerate(candidates):
+        disk = _disk(image, valid, cx, cy, d / 2.0, aspect)
+        if disk is None:
+            continue
+        vals, ux, uy = disk
+        std = vals.std()
+        if std <= 0:
+            continue
+        z = (vals - vals.mean()) / std
+        # normalised so a pure linear ramp along a direction gives a unit-length dipole along it
+        out[i] = (np.mean(z * ux) / max(np.std(ux), 1e-9), np.mean(z * uy) / max(np.std(uy), 1e-9))
+        ok[i] = True
+    return out, ok
+
+
+def shading_scores(image: np.ndarray, valid: np.ndarray | None,
+                   candidates: Sequence[tuple[float, float, float, float]], azimuth_deg: float) -> np.ndarray:
+    """Correlation of brightness with the anti-sun offset inside each candidate ``(cx, cy, diameter, aspect)``.
+
+    Pixel coordinates as the crater instances give them (pixel centres at i + 0.5, diameter in row pixels,
+    aspect = a pixel's ground width over its height). NaN where the disk has too few valid pixels or no contrast.
+    """
+    away = -sun_vector(azimuth_deg)
+    scores = np.full(len(candidates), np.nan)
+    for i, (cx, cy, d, aspect) in enumerate(candidates):
+        disk = _disk(image, valid, cx, cy, d / 2.0, aspect)
+        if disk is None:
+            continue
+        vals, ux, uy = disk
+        along = ux * away[0] + uy * away[1]
+        if vals.std() <= 0 or along.std() <= 0:
+            continue
+        scores[i] = float(np.corrcoef(vals, along)[0, 1])
+    return scores
+
+
+def shadow_fractions(image: np.ndarray, valid: np.ndarray | None,
+                     candidates: Sequence[tuple[float, float, float, float]], dark_level: float) -> np.ndarray:
+    """Share of each candidate's disk at or below ``dark_level`` (a cast shadow is black from rim to rim)."""
+    out = np.full(len(candidates), np.nan)
+    for i, (cx, cy, d, aspect) in enumerate(candidates):
+        disk = _disk(image, valid, cx, cy, d / 2.0, aspect)
+        if disk is not None:
+            out[i] = float(np.mean(disk[0] <= dark_level))
+    return out
+
+
+def estimate_sun_azimuth(image: np.ndarray, valid: np.ndarray | None,
+                         candidates: Sequence[tuple[float, float, float, float]]) -> SunEstimate | None:
+    """The sun azimuth that the candidates' shading points to; None with fewer than 3 usable candidates."""
+    dip, ok = _dipoles(image, valid, candidates)
+    dip = dip[ok]
+    if len(dip) < 3:
+        return None
+    # a crater's bright side is away from the sun: its vote for the sun is minus its dipole
+    vote = -dip
+    weight = np.hypot(vote[:, 0], vote[:, 1])
+    # angles clockwise from up: atan2(x, -y) for a vector (x, y) with y down
+    theta = np.arctan2(vote[:, 0], -vote[:, 1])
+    axis = 0.5 * np.arctan2(np.sum(weight * np.sin(2 * theta)), np.sum(weight * np.cos(2 * theta)))
+    agreement = float(np.hypot(np.sum(weight * np.sin(2 * theta)), np.sum(weight * np.cos(2 * theta)))
+                      / max(weight.sum(), 1e-12))
+    # which end of the axis: the one most candidates (by count, not contrast) put the sun at
+    side = np.cos(theta - axis)
+    if np.sum(side > 0) < np.sum(side < 0):
+        axis += np.pi
+    return SunEstimate(float(np.degrees(axis) % 360.0), agreement, int(len(dip)))
+
+
+@dataclass
+class LightInput:
+    """What the crater light check needs: the image's luminance (same grid as the mask), and the sun if known.
+
+    ``sun_azimuth_deg`` None: estimated from the candidates (:func:`estimate_sun_azimuth`). After
+    :meth:`check`, ``used_azimuth_deg``, ``source`` ("metadata", "estimated" or "none") and the counts of
+    candidates dropped are set, for the analysis' summary and the model card.
+    """
+
+    image: np.ndarray
+    valid: np.ndarray | None = None
+    sun_azimuth_deg: float | None = None
+    min_score: float = MIN_SCORE
+    used_azimuth_deg: float | None = None
+    agreement: float | None = None
+    source: str = "none"
+    dropped_lit_like_domes: int = 0
+    dropped_shadows: int = 0
+
+    def check(self, dets: list[Any], aspect_at: Any = None) -> tuple[list[Any], list[float | None]]:
+        """The candidates that pass, and their scores (None where the disk could not be measured)."""
+        if not dets:
+            return [], []
+        cols = np.array([d.cx for d in dets])
+        rows = np.array([d.cy for d in dets])
+        aspect = np.asarray(aspect_at(cols, rows), dtype=np.float64) if aspect_at is not None else np.ones(len(dets))
+        cand = [(d.cx, d.cy, d.diameter, float(a)) for d, a in zip(dets, aspect, strict=True)]
+        azimuth = self.sun_azimuth_deg
+        if azimuth is not None:
+            self.source = "metadata"
+        else:
+            estimate = estimate_sun_azimuth(self.image, self.valid, cand)
+            if estimate is None:
+                return dets, [None] * len(dets)
+            azimuth, self.agreement, self.source = estimate.azimuth_deg, estimate.agreement, "estimated"
+        self.used_azimuth_deg = float(azimuth)
+        scores = shading_scores(self.image, self.valid, cand, azimuth)
+        values = self.image[self.valid] if self.valid is not None else self.image.ravel()
+        dark, middle = np.percentile(values, [2, 50]) if values.size else (0.0, 0.0)
+        # an image without dark tones (a flat patch) has no shadows
+        shadows = (shadow_fractions(self.image, self.valid, cand, float(dark)) if dark < middle
+                   else np.full(len(cand), np.nan))
+        kept, kept_scores = [], []
+        for d, score, shadow in zip(dets, scores, shadows, strict=True):
+            if np.isfinite(score) and score < self.min_score:
+                self.dropped_lit_like_domes += 1
+            elif np.isfinite(shadow) and shadow >= SHADOW_FRAC:
+                self.dropped_shadows += 1
+            else:
+                kept.append(d)
+                kept_scores.append(float(score) if np.isfinite(score) else None)
+        return kept, kept_scores
+
+    def summary(self) -> dict[str, Any]:
+        return {"sun_azimuth_deg": self.used_azimuth_deg, "source": self.source, "agreement": self.agreement,
+                "dropped_lit_like_domes": self.dropped_lit_like_domes, "dropped_shadows": self.dropped_shadows}
+
+
+def light_input_for(src_path: Any, sun_azimuth_deg: float | None = None) -> LightInput:
+    """The luminance of the image file at ``src_path`` (whole, one float32 band) for :meth:`LightInput.check`."""
+    import rasterio
+
+    from .normalize import to_luminance
+
+    with rasterio.open(src_path) as src:
+        lum, valid = to_luminance(src.read(), src.nodata)
+    return LightInput(lum, valid, sun_azimuth_deg)

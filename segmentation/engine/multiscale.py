@@ -1,0 +1,155 @@
+"""Multi-scale crater detection: the image segmented again at other pyramid levels, craters merged across them.
+
+The network was trained on craters about 10-100 px across. A global mosaic at 20 km/px shows 150 km craters as
+7 px disks and a 16k-pixel strip shows 3 km craters as 300 px ones; neither is in that range at the image's own
+scale. :func:`level_scales` picks the levels from the image's size: upsampled copies (2x, 4x) while the copy
+stays within ``MAX_LEVEL_PX`` pixels, and decimated ones (1/2, 1/4, ...) while the level keeps at least
+``MIN_LEVEL_SIDE`` pixels a side and fits in memory. Each level is read whole (it is small by construction),
+segmented with the same tiling, and its crater instances mapped back to the image's pixels. :func:`merge_levels`
+keeps one detection per crater: the one seen at the level where its size is nearest the trained range, the
+most confident on ties. Valleys and ridges come from the image's own level.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .instances import AspectFn, CraterDetection, crater_instances, ground_crater_instances
+
+TRAINED_D_PX: tuple[float, float] = (10.0, 100.0)
+# the biggest level copy segmented in memory (float32 luminance plus masks: ~40 bytes a pixel at this size)
+MAX_LEVEL_PX = 8_400_000
+MIN_LEVEL_SIDE = 1024
+UPSAMPLE_FACTORS = (2, 4)
+DOWNSAMPLE_FACTORS = (2, 4, 8, 16)
+
+
+@dataclass(frozen=True)
+class LevelRun:
+    scale: float
+    detections: int
+    seconds: float
+
+
+def level_scales(width: int, height: int) -> tuple[float, ...]:
+    """The extra pyramid levels (scale factors against the image; 1 is the image and is not listed)."""
+    px = width * height
+    ups = [float(f) for f in UPSAMPLE_FACTORS if px * f * f <= MAX_LEVEL_PX]
+    downs = [1.0 / f for f in DOWNSAMPLE_FACTORS
+             if min(width, height) / f >= MIN_LEVEL_SIDE and px / (f * f) <= MAX_LEVEL_PX]
+    return tuple(ups + downs)
+
+
+def read_level(src: Any, scale: float, nodata: float | None) -> tuple[np.ndarray, float | None]:
+    """The image's luminance at ``scale`` (bilinear up, averaged down), nodata kept as nodata."""
+    from rasterio.enums import Resampling
+    from scipy import ndimage
+
+    from .normalize import to_luminance
+
+    if scale >= 1.0:
+        lum, valid = to_luminance(src.read(), nodata)
+        up = ndimage.zoom(np.where(valid, lum, 0).astype(np.float32), scale, order=1, grid_mode=True,
+                          mode="nearest")
+        ok = ndimage.zoom(valid.astype(np.uint8), scale, order=0, grid_mode=True, mode="nearest").astype(bool)
+    else:
+        shape = (src.count, max(1, round(src.height * scale)), max(1, round(src.width * scale)))
+        lum, valid = to_luminance(src.read(out_shape=shape, resampling=Resampling.average), nodata)
+        up, ok = lum.astype(np.float32), valid
+    fill = np.float32(np.nan)
+    return np.where(ok, up, fill), None
+
+
+def level_detections(
+    lum: np.ndarray, scale: float, model: Any, *, tile: int, overlap: int, batch_size: int, min_area_px: int,
+    aspect_at: AspectFn | None,
+) -> list[CraterDetection]:
+    """Crater instances of one level copy, in the image's pixel coordinates."""
+    from .tiling import crater_class_index, segment_array
+
+    crater = crater_class_index(model)
+    if crater is None:
+        return []
+    res = segment_array(lum, model, nodata=np.nan, tile=tile, overlap=overlap, batch_size=batch_size)
+    if aspect_at is not None:
+        def level_aspect(cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            return aspect_at(cols / scale, rows / scale)
+
+        dets = ground_crater_instances(res.mask, res.conf, crater, min_area_px, level_aspect)
+    else:
+        dets, _ = crater_instances(res.mask, res.conf, crater, min_area_px=min_area_px)
+    return [replace(d, cx=d.cx / scale, cy=d.cy / scale, diameter=d.diameter / scale,
+                    area_px=max(1, round(d.area_px / (scale * scale)))) for d in dets]
+
+
+def multiscale_craters(
+    src_path: str | os.PathLike[str], model: Any, *, tile: int, overlap: int, batch_size: int,
+    min_area_px: int = 16, aspect_at: AspectFn | None = None, scales: tuple[float, ...] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[dict[float, list[CraterDetection]], list[LevelRun]]:
+    """Crater detections of every extra level of the image at ``src_path`` (see :func:`level_scales`)."""
+    import rasterio
+
+    from .errors import SegmentationCancelled
+
+    out: dict[float, list[CraterDetection]] = {}
+    runs: list[LevelRun] = []
+    with rasterio.open(Path(src_path)) as src:
+        nodata = src.nodata
+        for scale in (scales if scales is not None else level_scales(src.width, src.height)):
+            if cancel is not None and cancel():
+                raise SegmentationCancelled("cancelled by caller")
+            t0 = time.perf_counter()
+            lum, _ = read_level(src, scale, nodata)
+            # a level's speck limit is the image's, in the level's pixels
+            level_min = max(4, round(min_area_px * min(1.0, scale * scale)))
+            out[scale] = level_detections(lum, scale, model, tile=tile, overlap=overlap, batch_size=batch_size,
+                                          min_area_px=level_min, aspect_at=aspect_at)
+            runs.append(LevelRun(scale, len(out[scale]), time.perf_counter() - t0))
+    return out, runs
+
+
+def _range_penalty(d_level_px: np.ndarray) -> np.ndarray:
+    """0 inside the trained diameter range, else how many octaves outside it."""
+    lo, hi = TRAINED_D_PX
+    return np.maximum(np.log2(lo / d_level_px), 0) + np.maximum(np.log2(d_level_px / hi), 0)
+
+
+def merge_levels(levels: dict[float, list[CraterDetection]]) -> list[CraterDetection]:
+    """One detection per crater across levels ({scale: detections in image pixels}; scale 1 is the image).
+
+    Candidates are visited best first (nearest the trained size at their level, then most confident); one is
+    dropped when an already kept one is the same crater by the match rule, taken both ways (centres closer
+    than half the larger diameter and diameters within half of it).
+    """
+    from scipy.spatial import cKDTree
+
+    flat = [(scale, d) for scale, dets in levels.items() for d in dets]
+    if not flat:
+        return []
+    xy = np.array([(d.cx, d.cy) for _, d in flat])
+    diam = np.array([d.diameter for _, d in flat])
+    penalty = _range_penalty(np.array([d.diameter * s for s, d in flat]))
+    conf = np.array([d.confidence for _, d in flat])
+    order = np.lexsort((-conf, penalty))
+    tree = cKDTree(xy)
+    kept: list[int] = []
+    taken = np.zeros(len(flat), dtype=bool)
+    for i in order:
+        if taken[i]:
+            continue
+        kept.append(int(i))
+        near = np.asarray(tree.query_ball_point(xy[i], 0.5 * diam[i] * 2.0), dtype=int)
+        if near.size:
+            big = np.maximum(diam[near], diam[i])
+            dist = np.hypot(*(xy[near] - xy[i]).T)
+            same = (dist < 0.5 * big) & (np.abs(diam[near] - diam[i]) < 0.5 * big)
+            taken[near[same]] = True
+    return [replace(flat[i][1], label=k + 1) for k, i in enumerate(sorted(kept))]

@@ -1,0 +1,94 @@
+"""The crater light check: bowls and domes rendered under a known sun, the sun found back, shadows refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from segmentation.engine import light
+from segmentation.engine.instances import CraterDetection
+
+SIZE = 256
+
+
+def hillshade(z: np.ndarray, azimuth_deg: float, elevation_deg: float = 30.0) -> np.ndarray:
+    """Lambertian shading of a height field (x right, y down) under a sun at ``azimuth_deg`` clockwise from up."""
+    gy, gx = np.gradient(z)
+    a, e = np.radians(azimuth_deg), np.radians(elevation_deg)
+    sun = np.array([np.sin(a) * np.cos(e), -np.cos(a) * np.cos(e), np.sin(e)])
+    n = np.stack([-gx, -gy, np.ones_like(z)])
+    n /= np.linalg.norm(n, axis=0)
+    return np.clip(np.tensordot(sun, n, axes=1), 0, 1) * 200 + 20
+
+
+def relief(spots: list[tuple[float, float, float, float]]) -> np.ndarray:
+    """Height field with paraboloid bowls (sign -1) and domes (+1): (cx, cy, diameter, sign)."""
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    z = np.zeros((SIZE, SIZE))
+    for cx, cy, d, sign in spots:
+        r2 = ((xx - cx) ** 2 + (yy - cy) ** 2) / (d / 2) ** 2
+        z += np.where(r2 < 1, sign * (1 - r2) * d * 0.2, 0)
+    return z
+
+
+SPOTS = [(40, 40, 30, -1), (120, 50, 24, -1), (200, 45, 36, -1), (50, 130, 20, -1), (130, 130, 40, -1),
+         (210, 130, 28, -1), (60, 210, 32, 1), (150, 205, 26, -1), (215, 215, 22, 1)]
+
+
+def candidates() -> list[tuple[float, float, float, float]]:
+    return [(cx, cy, d, 1.0) for cx, cy, d, _ in SPOTS]
+
+
+@pytest.mark.parametrize("azimuth", [0.0, 47.0, 135.0, 230.0, 315.0])
+def test_bowls_score_as_craters_domes_as_domes(azimuth: float) -> None:
+    image = hillshade(relief(SPOTS), azimuth)
+    scores = light.shading_scores(image, None, candidates(), azimuth)
+    signs = np.array([s for *_, s in SPOTS])
+    assert (scores[signs < 0] > 0.5).all(), scores
+    assert (scores[signs > 0] < -0.5).all(), scores
+    # the opposite sun makes every bowl a dome
+    flipped = light.shading_scores(image, None, candidates(), azimuth + 180)
+    assert (flipped[signs < 0] < -0.5).all()
+
+
+@pytest.mark.parametrize("azimuth", [10.0, 100.0, 200.0, 290.0])
+def test_sun_azimuth_found_from_the_candidates(azimuth: float) -> None:
+    image = hillshade(relief(SPOTS), azimuth)
+    estimate = light.estimate_sun_azimuth(image, None, candidates())
+    assert estimate is not None and estimate.votes == len(SPOTS)
+    error = (estimate.azimuth_deg - azimuth + 180) % 360 - 180
+    assert abs(error) < 10, estimate
+    assert light.estimate_sun_azimuth(image, None, candidates()[:2]) is None
+
+
+def dets(spots: list[tuple[float, float, float, float]]) -> list[CraterDetection]:
+    return [CraterDetection(cx, cy, d, 0.9, int(np.pi * d * d / 4), i + 1) for i, (cx, cy, d, _) in enumerate(spots)]
+
+
+def test_check_drops_domes_and_cast_shadows_and_keeps_scores() -> None:
+    image = hillshade(relief(SPOTS), 135.0)
+    # a cast shadow: a black disk on flat ground (a canyon floor at low sun), given to the check as a candidate
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    shadow = (xx - 128) ** 2 + (yy - 90) ** 2 < 10**2
+    image[shadow] = 0
+    spots = [*SPOTS, (128, 90, 20, -1)]
+    check = light.LightInput(image, sun_azimuth_deg=135.0)
+    kept, scores = check.check(dets(spots))
+    kept_xy = {(d.cx, d.cy) for d in kept}
+    assert kept_xy == {(cx, cy) for cx, cy, _, s in SPOTS if s < 0}
+    assert all(s is not None and s > 0.5 for s in scores)
+    assert (check.dropped_lit_like_domes, check.dropped_shadows, check.source) == (2, 1, "metadata")
+    estimated = light.LightInput(hillshade(relief(SPOTS), 135.0))
+    kept, _ = estimated.check(dets(SPOTS))
+    assert estimated.source == "estimated" and len(kept) == 7
+    assert estimated.summary()["sun_azimuth_deg"] == pytest.approx(135, abs=10)
+
+
+def test_nodata_and_flat_disks_are_left_unscored() -> None:
+    flat = np.full((64, 64), 100.0)
+    scores = light.shading_scores(flat, None, [(32, 32, 20, 1.0)], 90.0)
+    assert np.isnan(scores).all()
+    valid = np.zeros((64, 64), dtype=bool)
+    assert np.isnan(light.shading_scores(flat, valid, [(32, 32, 20, 1.0)], 90.0)).all()
+    kept, scores_kept = light.LightInput(flat, sun_azimuth_deg=90.0).check(dets([(32, 32, 20, -1)]))
+    assert len(kept) == 1 and scores_kept == [None]

@@ -1,0 +1,62 @@
+"""Pyramid levels chosen from the image size, and craters merged across levels without duplicates."""
+
+from __future__ import annotations
+
+import numpy as np
+import rasterio
+
+from segmentation.engine import multiscale as ms
+from segmentation.engine.instances import CraterDetection
+
+
+def det(cx: float, cy: float, d: float, conf: float = 0.9) -> CraterDetection:
+    return CraterDetection(cx, cy, d, conf, int(np.pi * d * d / 4), 0)
+
+
+def test_levels_follow_the_image_size() -> None:
+    assert ms.level_scales(1024, 512) == (2.0, 4.0)  # the MOLA global: 7 px craters become 28 px
+    assert ms.level_scales(800, 800) == (2.0,)
+    assert ms.level_scales(2048, 2048) == (0.5,)  # 200 px craters seen at 100 px
+    assert ms.level_scales(16384, 16384) == (1 / 8, 1 / 16)  # 1/2 and 1/4 would hold 67 and 17 Mpx in memory
+    for w, h in ((1024, 512), (800, 800), (16384, 16384), (5000, 300)):
+        for s in ms.level_scales(w, h):
+            assert w * h * s * s <= ms.MAX_LEVEL_PX
+
+
+def test_merge_keeps_one_detection_per_crater_the_one_at_the_trained_size() -> None:
+    base = [det(100, 100, 6.0, 0.95), det(300, 300, 40, 0.8)]
+    up = [det(100.2, 99.8, 6.6, 0.7), det(300.5, 300, 38, 0.9), det(50, 50, 5, 0.6)]  # 2x: 13, 76, 10 px
+    merged = ms.merge_levels({1.0: base, 2.0: up})
+    got = sorted((round(d.cx, 1), round(d.diameter, 1)) for d in merged)
+    # the small one from 2x (13 px there, 6 px here), the 40 px one from 2x too (more confident, both in range)
+    assert got == [(50.0, 5.0), (100.2, 6.6), (300.5, 38.0)]
+    assert sorted(d.label for d in merged) == [1, 2, 3]
+    # nested craters are different craters and both stay
+    nested = ms.merge_levels({1.0: [det(200, 200, 80)], 2.0: [det(205, 200, 20)]})
+    assert len(nested) == 2
+    assert ms.merge_levels({}) == []
+
+
+def test_levels_are_read_whole_with_nodata_kept(tmp_path: object) -> None:
+    path = f"{tmp_path}/img.tif"
+    data = np.arange(64 * 32, dtype=np.uint8).reshape(32, 64)
+    data[:, :8] = 0
+    with rasterio.open(path, "w", driver="GTiff", width=64, height=32, count=1, dtype="uint8", nodata=0) as dst:
+        dst.write(data, 1)
+    with rasterio.open(path) as src:
+        up, _ = ms.read_level(src, 2.0, src.nodata)
+        down, _ = ms.read_level(src, 0.5, src.nodata)
+    assert up.shape == (64, 128) and down.shape == (16, 32)
+    assert np.isnan(up[:, :16]).all() and np.isfinite(up[:, 20:]).all()
+    assert np.isnan(down[:, :4]).all() and np.isfinite(down[:, 5:]).all()
+
+
+def test_multiscale_craters_maps_levels_back(tiny_model: object, tmp_path: object) -> None:
+    path = f"{tmp_path}/img.tif"
+    rng = np.random.default_rng(0)
+    with rasterio.open(path, "w", driver="GTiff", width=200, height=100, count=1, dtype="uint8") as dst:
+        dst.write(rng.integers(0, 255, (100, 200), dtype=np.uint8), 1)
+    levels, runs = ms.multiscale_craters(path, tiny_model, tile=64, overlap=16, batch_size=2)
+    assert [r.scale for r in runs] == [2.0, 4.0] and set(levels) == {2.0, 4.0}
+    for dets in levels.values():
+        assert all(0 <= d.cx <= 200 and 0 <= d.cy <= 100 for d in dets)
