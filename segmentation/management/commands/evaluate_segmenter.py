@@ -1,4 +1,4 @@
-"""``manage.py evaluate_segmenter [--model PATH]``: per-class IoU and crater P/R/F1 per diameter bin."""
+"""``manage.py evaluate_segmenter [--model PATH]``: real-image figures first, then per-class IoU and crater P/R/F1."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ class Command(BaseCommand):
                             help="forward passes per tile with mirrored copies (default: the model card's)")
         parser.add_argument("--no-contrast-view", action="store_true",
                             help="crater detections from the class mask only, without the local-contrast second view")
+        parser.add_argument("--real-only", action="store_true",
+                            help="only the real-image sets (MOLA vs Robbins, Knapmeyer ridges, NAC hold-outs), as JSON")
+        parser.add_argument("--no-real", action="store_true", help="skip the real-image sets (synthetic only)")
+        parser.add_argument("--single-scale", action="store_true", help="real sets: no extra pyramid levels")
+        parser.add_argument("--no-light-check", action="store_true", help="real sets: keep craters lit like domes")
         parser.add_argument("--diagnose", action="store_true",
                             help="also break valley/ridge errors down: faint labels, boundary and far-off mistakes")
 
@@ -32,6 +37,16 @@ class Command(BaseCommand):
         from segmentation.engine.weights import load_model
 
         model = load_model(opts["model"], opts["device"], tta=opts["tta"])
+        # real images first: the figures the model card leads with
+        import json
+
+        from segmentation.engine.real_eval import evaluate_real
+
+        if not opts["no_real"]:
+            real = evaluate_real(model, multiscale=not opts["single_scale"], light_check=not opts["no_light_check"])
+            self.stdout.write("real images: " + json.dumps(real, indent=1, default=float))
+        if opts["real_only"]:
+            return
         view = not opts["no_contrast_view"]
         report = evaluate_model(model, n_synthetic=opts["n_synthetic"], tile=model.card.tile_size, contrast_view=view)
         self.stdout.write(

@@ -75,7 +75,7 @@ def test_evaluate_command_with_diagnosis(tmp_path: Path) -> None:
     weights = save_checkpoint(build_model(4, 1, "resnet18", (16, 8, 8)), card, tmp_path)
     out = io.StringIO()
     call_command(Command(), "--model", str(weights), "--n-synthetic", "2", "--no-contrast-view", "--diagnose",
-                 stdout=out)
+                 "--no-real", stdout=out)
     text = out.getvalue()
     assert "per-class IoU" in text and "crater detection" in text
     assert "valley/ridge error breakdown" in text and "alignment check" in text
