@@ -29,6 +29,8 @@ MAX_LEVEL_PX = 8_400_000
 MIN_LEVEL_SIDE = 1024
 UPSAMPLE_FACTORS = (2, 4)
 DOWNSAMPLE_FACTORS = (2, 4, 8, 16)
+# an enlarged level also finds specks of a few image pixels: too small to measure or to check by their shading
+MIN_UPSAMPLED_D_PX = 4.0
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ def level_detections(
     else:
         dets, _ = crater_instances(res.mask, res.conf, crater, min_area_px=min_area_px)
     return [replace(d, cx=d.cx / scale, cy=d.cy / scale, diameter=d.diameter / scale,
-                    area_px=max(1, round(d.area_px / (scale * scale)))) for d in dets]
+                    area_px=max(1, round(d.area_px / (scale * scale)))) for d in dets
+            if scale <= 1.0 or d.diameter / scale >= MIN_UPSAMPLED_D_PX]
 
 
 def multiscale_craters(

@@ -11,6 +11,7 @@ import pytest
 import rasterio
 
 from segmentation import services
+from segmentation.engine.real_sets import on_volcano
 from segmentation.models import Analysis, Feature
 from tests.conftest import WorkerProcess
 from tests.segmentation.conftest import run_now
@@ -61,6 +62,20 @@ def test_real_worker_runs_shipped_model_on_real_image(
     # 20.8 km/px: resolvable craters are tens to hundreds of km; nothing larger than Mars' largest basin
     # (Utopia, about 3,300 km across)
     assert diameters and 40 < float(np.median(diameters)) < 1000 and max(diameters) < 3500
+    # by default craters come from every pyramid level and are checked against the light: the sun is found
+    # (the shaded relief is lit from the north-east), dome-lit candidates are dropped, the score is stored
+    levels = analysis.summary["levels"]
+    assert [level["scale"] for level in levels] == [2.0, 4.0] and all(level["craters"] > 0 for level in levels)
+    light = analysis.summary["light_check"]
+    assert light["source"] == "estimated" and 20 < light["sun_azimuth_deg"] < 80, light
+    assert light["dropped_lit_like_domes"] > 0
+    # craters of a few pixels (found on the 4x level) are too small to judge by their shading at the image's scale
+    measurable = craters.filter(diameter_px__gte=8)
+    scores = [s for s in measurable.values_list("light_score", flat=True) if s is not None]
+    assert measurable.count() > 50 and len(scores) > 0.95 * measurable.count() and min(scores) >= -0.1
+    big = craters.filter(diameter_km__gte=60)
+    volcanoes = {name for name in on_volcano(*np.array(big.values_list("center_lon", "center_lat")).T) if name}
+    assert not volcanoes & {"Olympus Mons", "Arsia Mons", "Pavonis Mons"}, volcanoes
 
 
 def test_worker_killed_mid_job_retries_to_exactly_one_set(
@@ -70,7 +85,8 @@ def test_worker_killed_mid_job_retries_to_exactly_one_set(
     large = make_large_mars(arabia, tmp_path / "big.tif")
     raster = make_raster(large)
     version = services.default_model_version()
-    params = {"tile": 256, "overlap": 32, "batch_size": 1}
+    # the extra pyramid levels and the light check run after the tiles: this test is about the tiles' retry
+    params = {"tile": 256, "overlap": 32, "batch_size": 1, "multiscale": False, "light_check": False}
     env = worker_env | {"ANALYSIS_STALE_SECONDS": "2"}
     first = WorkerProcess(env, tmp_path / "worker1.log")
     first.start()

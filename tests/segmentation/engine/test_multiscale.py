@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import rasterio
 
 from segmentation.engine import multiscale as ms
@@ -60,3 +61,22 @@ def test_multiscale_craters_maps_levels_back(tiny_model: object, tmp_path: objec
     assert [r.scale for r in runs] == [2.0, 4.0] and set(levels) == {2.0, 4.0}
     for dets in levels.values():
         assert all(0 <= d.cx <= 200 and 0 <= d.cy <= 100 for d in dets)
+
+
+def test_an_enlarged_level_keeps_no_specks(tiny_model: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from segmentation.engine import tiling
+
+    lum = np.zeros((128, 128), dtype=np.float32)
+    yy, xx = np.mgrid[0:128, 0:128] + 0.5
+    lum[(xx - 40) ** 2 + (yy - 40) ** 2 < 12**2] = 1.0  # 24 px at the level: 6 px in the image at 4x
+    lum[(xx - 100) ** 2 + (yy - 100) ** 2 < 5**2] = 1.0  # 10 px at the level: 2.5 px in the image
+
+    def every_bright_pixel_a_crater(image: np.ndarray, model: object, **kw: object) -> tiling.SegmentationResult:
+        mask = (image > 0.5).astype(np.uint8)  # the test is about the level's bookkeeping, not the network
+        return tiling.SegmentationResult(mask=mask, conf=mask.astype(np.float32))
+
+    monkeypatch.setattr(tiling, "segment_array", every_bright_pixel_a_crater)
+    found = ms.level_detections(lum, 4.0, tiny_model, tile=64, overlap=16, batch_size=1, min_area_px=4,
+                                aspect_at=None)
+    assert [round(d.diameter) for d in found] == [6]
+    assert round(found[0].cx) == 10 and round(found[0].cy) == 10
