@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -28,7 +29,7 @@ from maps.serializers import (
     feature_rows,
     features_page_json,
 )
-from maps.vector_tiles import BadTile, render_tile
+from maps.vector_tiles import BadTile, cached_tile, render_tile, tile_cache_key
 
 DEFAULT_LIMIT = 100
 # What an export answers with, per format: GeoJSON is a JSON document, the others files.
@@ -151,20 +152,31 @@ def feature_summary(request: Request) -> Response:
     return Response(selectors.region_summary(request.user, query))
 
 
-@extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/vnd.mapbox-vector-tile"): bytes},
-               description="Mapbox vector tile (layer 'features') on Leaflet's lon/lat grid (zoom 0 = 2 x 1 tiles).")
+@extend_schema(parameters=FILTER_PARAMETERS,
+               responses={(200, "application/vnd.mapbox-vector-tile"): bytes,
+                          304: OpenApiResponse(description="The tile named by If-None-Match is still current")},
+               description="Mapbox vector tile (layer 'features') on Leaflet's lon/lat grid (zoom 0 = 2 x 1 tiles). "
+                           "Its ETag changes with every committed edit, review or change of access.")
 @api_view(["GET"])
 def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpResponse:
     selectors.body_by_slug(body)
     params = request.query_params.copy()
     params["body"] = body
     query = FeatureQuery.from_params(params)
+    key = tile_cache_key(request.user.pk, [(k, v) for k in params for v in params.getlist(k)], z, x, y)
     try:
-        data = render_tile(selectors.features_matching(request.user, query), z, x, y)
+        data = cached_tile(key, z, x, y, lambda: render_tile(selectors.features_matching(request.user, query), z, x, y))
     except BadTile as error:
         raise Http404(str(error)) from None
-    response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
-    response["Cache-Control"] = "private, max-age=60"
+    etag = '"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest() + '"' if key else None
+    if etag and request.headers.get("If-None-Match") == etag:
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+    if etag:
+        response["ETag"] = etag
+    # Revalidate every time: an edit or a review must show on the next request, not after a max-age.
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 

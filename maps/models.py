@@ -85,3 +85,17 @@ class ReferenceCrater(models.Model):
 
     def __str__(self) -> str:
         return f"{self.catalogue_id}: {self.diameter_km:g} km at {self.lat:.3f}, {self.lon:.3f}"
+
+
+class DataVersion(models.Model):
+    """One counter the database raises whenever what a feature tile shows may have changed.
+
+    Triggers of migration ``0004_data_version`` raise it once per committing transaction that writes features
+    (a detection, a review, a redraw), images (visibility, project) or project memberships. It is transactional,
+    so a reader that sees a new version sees the data behind it too: tiles cached under a version are never stale.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"

@@ -8,8 +8,11 @@ geometries, so the GiST index on ``geom`` answers the tile's bounding-box test.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -18,6 +21,8 @@ BUFFER = 64
 MAX_ZOOM = 22
 # A tile never carries more than this many features; at low zoom the largest come first.
 MAX_FEATURES_PER_TILE = 20_000
+# Cached tiles expire anyway after this long (a new data version makes them unreachable at once).
+TILE_CACHE_SECONDS = 3600
 # Features narrower than this many tile pixels are sent as points, so small craters stay visible zoomed out.
 POINT_PIXELS = 2
 
@@ -73,3 +78,37 @@ def render_tile(features: QuerySet[Any], z: int, x: int, y: int) -> bytes:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def data_version() -> int:
+    """The counter the database raises whenever features, images or memberships change (``maps.DataVersion``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM maps_dataversion WHERE id = 1")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def tile_cache_key(user_id: int | None, params: list[tuple[str, str]], z: int, x: int, y: int) -> str | None:
+    """The cache key of one user's tile under the current data version; None inside a transaction.
+
+    The user is in the key because visibility is per user, the version because any committed edit, review or
+    change of access must show on the next tile. Inside a transaction the version does not count its own
+    uncommitted writes yet, so no cache is used there.
+    """
+    if connection.in_atomic_block:
+        return None
+    query = "&".join(f"{k}={v}" for k, v in sorted(params))
+    digest = hashlib.sha1(query.encode(), usedforsecurity=False).hexdigest()
+    return f"mvt:{data_version()}:{user_id or 0}:{digest}:{z}:{x}:{y}"
+
+
+def cached_tile(key: str | None, z: int, x: int, y: int, render: Callable[[], bytes]) -> bytes:
+    """The tile under ``key`` from the cache, else ``render()`` (stored under ``key``); bad coordinates raise."""
+    tile_envelope(z, x, y)
+    if key is None:
+        return render()
+    data = cache.get(key)
+    if data is None:
+        data = render()
+        cache.set(key, data, TILE_CACHE_SECONDS)
+    return bytes(data)
