@@ -112,3 +112,13 @@ def test_drop_a_pds4_pair_and_a_geotiff_together(
     assert pds4.product_files == ["mola_arabia_pds4.xml", "mola_arabia_pds4.img"]
     assert pds4.body is not None and pds4.body.slug == "mars"
     assert Raster.objects.filter(driver="GTiff", product_files=[]).count() == 1
+    # Converted here rather than by a worker; the detail page then shows what the label says.
+    from rasters import services
+
+    services.raster_process(pds4.pk)
+    page.click("#uploads li[data-product=true] a")
+    page.wait_for_selector("#status.ready", timeout=60_000)
+    fields = page.inner_text("#label-fields")
+    for text in ["MARS GLOBAL SURVEYOR", "MOLA", "1999-03-01T12:30:00.000Z", "62.5°", "290° clockwise from image up"]:
+        assert text in fields, text
+    page.screenshot(path=str(ARTIFACTS / "rasters-04-pds4-label.png"), full_page=True)
