@@ -11,23 +11,20 @@ of the body's sphere, from which craterstats reads the planetary radius. Only fe
 from __future__ import annotations
 
 import csv
-import math
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
+from maps.core.hand_craters import small_circle
 from maps.exports.catalog import _craters
 from maps.exports.ogr import CSV_OPEN, _ogr2ogr
 from rasters.models import Body
-
-CIRCLE_VERTICES = 64
 
 
 def diam_chunks(features: QuerySet[Any], body: Body, area_km2: float) -> Iterator[str]:
@@ -48,20 +45,6 @@ def diam_chunks(features: QuerySet[Any], body: Body, area_km2: float) -> Iterato
     for diam, lon, lat in rows.iterator(chunk_size=5000):
         yield f"{diam:.6f}\t1\t{lon:.6f}\t{lat:.6f}\n"
     yield "}\n"
-
-
-def small_circle(lon: float, lat: float, diameter_km: float, radius_km: float,
-                 vertices: int = CIRCLE_VERTICES) -> list[tuple[float, float]]:
-    """The rim of a crater as a closed lon/lat ring: points at half the diameter (an arc) from the centre."""
-    d = diameter_km / 2 / radius_km
-    la1, lo1 = math.radians(lat), math.radians(lon)
-    # Clockwise from north, the shapefile's order for an outer ring.
-    az = np.linspace(0.0, 2 * math.pi, vertices + 1)
-    la2 = np.arcsin(np.sin(la1) * math.cos(d) + np.cos(la1) * math.sin(d) * np.cos(az))
-    lo2 = lo1 + np.arctan2(np.sin(az) * math.sin(d) * math.cos(la1), math.cos(d) - math.sin(la1) * np.sin(la2))
-    ring = list(zip(np.degrees(lo2).tolist(), np.degrees(la2).tolist(), strict=True))
-    ring[-1] = ring[0]
-    return ring
 
 
 def esri_sphere_wkt(body: Body) -> str:
