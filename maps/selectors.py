@@ -212,7 +212,9 @@ def compare_side(user: Any, spec: str) -> dict[str, Any] | None:
         from rasters.selectors import raster_for_user
 
         raster = raster_for_user(user, pk)
-        analysis = raster.analyses.filter(status=Analysis.Status.DONE).order_by("-id").first()
+        analysis = (
+            raster.analyses.filter(status=Analysis.Status.DONE, kind=Analysis.Kind.DETECTION).order_by("-id").first()
+        )
     else:
         return None
     tile = reverse("api-raster-tile", kwargs={"pk": raster.pk, "z": 0, "x": 0, "y": 0})

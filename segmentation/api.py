@@ -11,9 +11,15 @@ from rest_framework.response import Response
 
 from geoplanet.pagination import PAGE_PARAMETERS, page_of, paginate
 from rasters.selectors import raster_for_user
-from segmentation import selectors, services, views_support
+from segmentation import manual, selectors, services, views_support
 from segmentation.models import ModelVersion
-from segmentation.serializers import AnalysisSerializer, AnalysisStartSerializer, ModelVersionSerializer
+from segmentation.serializers import (
+    AnalysisSerializer,
+    AnalysisStartSerializer,
+    ManualCraterResultSerializer,
+    ManualCraterSerializer,
+    ModelVersionSerializer,
+)
 
 
 class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -95,6 +101,31 @@ def raster_analyses(request: Request, pk: str) -> Response:
     version = data.pop("model_version", None)
     analysis = services.analysis_start(user=request.user, raster=raster, model_version=version, parameters=data)
     return Response(AnalysisSerializer(analysis).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    request=ManualCraterSerializer,
+    responses={201: ManualCraterResultSerializer},
+    description=(
+        "Add a crater digitised by hand to the image's manual count (an analysis of kind 'manual', created with "
+        "the first crater), measured as CraterTools does: the circle through three rim points fitted in a "
+        "projection centred at the crater, or a centre and a great-circle radius; the diameter is at true scale "
+        "at the crater's centre on the body's sphere. The image's owner and its project's editors may add; "
+        "others get 404. Bad coordinates, a non-finite value, a radius not positive or over 45 degrees of arc, "
+        "three points on a line, a centre outside the image or another body than the image's: 400."
+    ),
+)
+@api_view(["POST"])
+def raster_manual_craters(request: Request, pk: str) -> Response:
+    """``POST /api/v1/rasters/{id}/manual-craters/``: a hand-digitised crater joins the image's manual count."""
+    raster = raster_for_user(request.user, pk, write=True)
+    form = ManualCraterSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    data = dict(form.validated_data)
+    feature = manual.manual_crater_add(
+        user=request.user, raster=raster, body=data.pop("body"), method=data.pop("method"), data=data
+    )
+    return Response(ManualCraterResultSerializer(feature).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(responses={(200, "image/png"): bytes})

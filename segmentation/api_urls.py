@@ -9,6 +9,7 @@ router.register("models", api.ModelVersionViewSet, basename="api-model")
 
 urlpatterns = [
     path("rasters/<int:pk>/analyses/", api.raster_analyses, name="api-raster-analyses"),
+    path("rasters/<int:pk>/manual-craters/", api.raster_manual_craters, name="api-raster-manual-craters"),
     path("analyses/<int:pk>/mask/<int:z>/<int:x>/<int:y>.png", api.mask_tile, name="api-analysis-mask-tile"),
     *router.urls,
 ]

@@ -1,14 +1,15 @@
 from django import forms
 
 from segmentation.engine.weights import TTA_FLIPS
-from segmentation.models import ModelVersion
+from segmentation.models import MANUAL_MODEL_KEY, ModelVersion
 
 
 class AnalysisStartForm(forms.Form):
     """Model version (default: the newest) and the tiling parameters."""
 
     model_version = forms.ModelChoiceField(
-        queryset=ModelVersion.objects.all(), required=False, empty_label="Newest model"
+        queryset=ModelVersion.objects.exclude(weights_sha256=MANUAL_MODEL_KEY), required=False,
+        empty_label="Newest model",
     )
     tile = forms.IntegerField(required=False, min_value=64, max_value=2048, help_text="Window size in pixels")
     overlap = forms.IntegerField(required=False, min_value=0, max_value=512, initial=64)

@@ -10,9 +10,17 @@ from django.contrib.gis.db import models
 from rasters.fields import BODY_LONLAT_SRID
 from rasters.models import Body, Raster
 
+# The pseudo model version of craters digitised by hand (segmentation.manual): it has no weights, and no
+# inference analysis may be started with it.
+MANUAL_MODEL_KEY = "manual"
+
 
 class ModelVersion(models.Model):
-    """One trained segmentation model; the shipped weights are registered automatically."""
+    """One trained segmentation model; the shipped weights are registered automatically.
+
+    One row, keyed ``weights_sha256="manual"``, stands for hand measurement: manual counts record it as their
+    model version, so every stored result still names what produced it.
+    """
 
     name = models.CharField(max_length=100)
     version = models.CharField(max_length=50)
@@ -48,7 +56,14 @@ class Analysis(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Kind(models.TextChoices):
+        DETECTION = "detection", "Detection"
+        MANUAL = "manual", "Manual count"
+
     raster = models.ForeignKey(Raster, on_delete=models.CASCADE, related_name="analyses")
+    # A manual count holds craters digitised by hand on the image (one per image, its editors add to it); it is
+    # counted when named (analysis=), never in place of the newest detection.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DETECTION)
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="analyses")
     parameters = models.JSONField(default=dict)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
@@ -97,6 +112,10 @@ class Analysis(models.Model):
         if not self.progress_total:
             return 100 if self.status == self.Status.DONE else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_manual(self) -> bool:
+        return self.kind == self.Kind.MANUAL
 
     @property
     def is_active(self) -> bool:

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from rasters.selectors import raster_for_user, rasters_visible_to
-from segmentation.models import Analysis, Feature, ModelVersion
+from segmentation.models import MANUAL_MODEL_KEY, Analysis, Feature, ModelVersion
 
 
 def analyses_visible_to(user: Any) -> QuerySet[Analysis]:
@@ -39,8 +39,8 @@ def features_visible_to(user: Any) -> QuerySet[Feature]:
 
 
 def model_versions() -> QuerySet[ModelVersion]:
-    """Registered model versions, newest first."""
-    return ModelVersion.objects.all()
+    """Registered model versions, newest first (not the pseudo version of manual counts: it runs nothing)."""
+    return ModelVersion.objects.exclude(weights_sha256=MANUAL_MODEL_KEY)
 
 
 def class_summary(analysis: Analysis) -> list[dict[str, Any]]:

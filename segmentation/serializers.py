@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from rasters.models import Raster
 from segmentation.engine.weights import TTA_FLIPS
-from segmentation.models import Analysis, ModelVersion
+from segmentation.models import MANUAL_MODEL_KEY, Analysis, ModelVersion
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
@@ -33,9 +33,9 @@ class AnalysisSerializer(serializers.ModelSerializer):
     class Meta:
         model = Analysis
         fields = [
-            "id", "raster", "model_version", "parameters", "status", "progress", "progress_done", "progress_total",
-            "timings", "error", "summary", "attempts", "started_by", "code_version", "created_at", "started_at",
-            "finished_at", "links",
+            "id", "raster", "kind", "model_version", "parameters", "status", "progress", "progress_done",
+            "progress_total", "timings", "error", "summary", "attempts", "started_by", "code_version", "created_at",
+            "started_at", "finished_at", "links",
         ]
         read_only_fields = fields
 
@@ -55,7 +55,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
 
 class AnalysisStartSerializer(serializers.Serializer):
     model_version = serializers.PrimaryKeyRelatedField(
-        queryset=ModelVersion.objects.all(), required=False, allow_null=True
+        queryset=ModelVersion.objects.exclude(weights_sha256=MANUAL_MODEL_KEY), required=False, allow_null=True
     )
     tile = serializers.IntegerField(required=False, allow_null=True, min_value=64, max_value=2048)
     overlap = serializers.IntegerField(required=False, min_value=0, max_value=512)
@@ -81,3 +81,47 @@ class AnalysisStartSerializer(serializers.Serializer):
         help_text="Drop craters whose shading under the scene's sun is a dome's, or that a cast shadow fills "
         "(default: true)",
     )
+
+
+_LONLAT = serializers.ListField(
+    child=serializers.FloatField(), min_length=2, max_length=2, help_text="[longitude, latitude] in degrees, east"
+)
+
+
+class ManualCraterSerializer(serializers.Serializer):
+    """A crater digitised by hand: three rim points, or a centre and a radius, in the body's lon/lat."""
+
+    body = serializers.SlugField(max_length=50, help_text="Slug of the body the client measured on: the image's")
+    method = serializers.ChoiceField(
+        choices=[("rim", "three rim points"), ("centre", "centre and radius")],
+        help_text="'rim': the circle through the three points of 'rim'; 'centre': 'centre' and 'radius_km'",
+    )
+    rim = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        min_length=3, max_length=3, required=False,
+        help_text="Three [lon, lat] points on the rim (method 'rim')",
+    )
+    centre = serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, required=False,
+        help_text="[lon, lat] of the crater's centre (method 'centre')",
+    )
+    radius_km = serializers.FloatField(
+        required=False, help_text="Great-circle radius on the body, km (method 'centre'); positive, under 45°"
+    )
+
+
+class ManualCraterResultSerializer(serializers.Serializer):
+    """The stored crater: its feature id, the manual count (analysis) it joined, and its measures on the body."""
+
+    id = serializers.IntegerField()
+    analysis = serializers.IntegerField(source="analysis_id")
+    raster = serializers.IntegerField(source="raster_id")
+    body = serializers.CharField(source="body.slug")
+    class_name = serializers.CharField()
+    center_lon = serializers.FloatField()
+    center_lat = serializers.FloatField()
+    diameter_km = serializers.FloatField()
+    area_km2 = serializers.FloatField()
+    perimeter_km = serializers.FloatField()
+    diameter_px = serializers.FloatField()
+    review_status = serializers.CharField()

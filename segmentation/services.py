@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from rasters.models import Raster
 from segmentation.engine.weights import TTA_FLIPS
-from segmentation.models import Analysis, Feature, ModelVersion
+from segmentation.models import MANUAL_MODEL_KEY, Analysis, Feature, ModelVersion
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +107,11 @@ def _project_relative(path: Path) -> str:
 
 def default_model_version() -> ModelVersion:
     """The newest registered model; registers the shipped weights first if needed."""
-    version = ModelVersion.objects.order_by("-created_at", "-id").first()
+    trained = ModelVersion.objects.exclude(weights_sha256=MANUAL_MODEL_KEY).order_by("-created_at", "-id")
+    version = trained.first()
     if version is None:
         model_versions_sync()
-        version = ModelVersion.objects.order_by("-created_at", "-id").first()
+        version = trained.first()
     if version is None:
         raise AnalysisError("No segmentation model is installed.")
     return version

@@ -98,7 +98,8 @@ def make_analysis(raster: Raster, user: User | None = None, status: str = "done"
     """A finished analysis of ``raster`` with the newest registered (or a placeholder) model version."""
     from segmentation.models import Analysis, ModelVersion
 
-    version = ModelVersion.objects.order_by("-id").first() or ModelVersion.objects.create(
+    trained = ModelVersion.objects.exclude(weights_sha256="manual")  # not the pseudo version of manual counts
+    version = trained.order_by("-id").first() or ModelVersion.objects.create(
         name="test-unet", version="v0", weights_file="none.pt", weights_sha256="0" * 64,
         classes=[
             {"index": 0, "name": "background", "color": [0, 0, 0]},

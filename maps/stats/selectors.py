@@ -64,9 +64,12 @@ class FeatureRow:
 
 def latest_done_analysis_ids(rasters: QuerySet[Raster]) -> QuerySet[Any]:
     """Ids of the newest finished analysis of each raster, as a subquery: one count per image, never two runs
-    added up. Statistics, the region summary and the exports all count by this rule."""
+    added up. Statistics, the region summary and the exports all count by this rule. A manual count (craters
+    digitised by hand) is counted when named, never in place of the newest detection."""
     return (
-        Analysis.objects.filter(raster__in=rasters.values("pk"), status=Analysis.Status.DONE)
+        Analysis.objects.filter(
+            raster__in=rasters.values("pk"), status=Analysis.Status.DONE, kind=Analysis.Kind.DETECTION
+        )
         .values("raster")
         .annotate(latest=Max("pk"))
         .values("latest")

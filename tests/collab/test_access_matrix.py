@@ -262,6 +262,9 @@ MATRIX.update({
     "analyses/<int:pk>/mask.tif": [get(lambda w: f"/analyses/{w.analysis.pk}/mask.tif", PAGE)],
     "analyses/<int:pk>/confidence.tif": [get(lambda w: f"/analyses/{w.analysis.pk}/confidence.tif", PAGE)],
     "api/v1/rasters/<int:pk>/analyses/": [get(lambda w: f"/api/v1/rasters/{w.raster.pk}/analyses/", API)],
+    "api/v1/rasters/<int:pk>/manual-craters/": [
+        post(lambda w: f"/api/v1/rasters/{w.raster.pk}/manual-craters/", expand(API, owner=201, member=201),
+             data={"body": "mars", "method": "centre", "centre": [10.0, 5.0], "radius_km": 4.0})],
     "api/v1/analyses/<int:pk>/mask/<int:z>/<int:x>/<int:y>.png": [
         get(lambda w: f"/api/v1/analyses/{w.analysis.pk}/mask/1/1/0.png", API)],
     "api/v1/analyses/": [get(lambda w: "/api/v1/analyses/", LOGGED_IN_API)],
