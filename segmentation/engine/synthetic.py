@@ -13,6 +13,15 @@ import numpy as np
 from scipy import ndimage
 
 from .classes import IGNORE_INDEX
+from .terrain_extras import (
+    add_canyon,
+    add_domes_and_knobs,
+    add_mesa,
+    add_shield_volcano,
+    add_texture_patch,
+    cast_shadows,
+    product_tones,
+)
 
 BACKGROUND, CRATER, VALLEY, RIDGE = 0, 1, 2, 3
 TINY_CRATER_PX = 8.0  # craters with D <= 8 px are "don't care", like the NAC labels
@@ -51,6 +60,17 @@ class SynthConfig:
     p_valley: float = 0.5
     p_ridge: float = 0.5
     p_dem_output: float = 0.08
+    # what real images hold besides the three classes (:mod:`.terrain_extras`); 0 draws nothing, so a config
+    # that leaves them off keeps every earlier tile bit for bit (the held-out synthetic set is one)
+    scale_range: tuple[float, float] = (0.6, 1.6)
+    p_canyon: float = 0.0
+    p_negative: float = 0.0  # per kind: shield volcano, domes/knobs, mesa, dunes or layered terrain
+    p_cast_shadow: float = 0.0  # at sun elevations under 35 degrees
+    p_product: float = 0.0
+
+
+# The training mix since v3: canyons, hard negatives, cast shadows, real-product tones, sizes over 2 decades.
+REALISTIC = SynthConfig(scale_range=(0.4, 3.0), p_canyon=0.2, p_negative=0.25, p_cast_shadow=0.6, p_product=0.7)
 
 
 def _fractal_noise(rng: np.random.Generator, size: int, beta: float) -> np.ndarray:
@@ -218,6 +238,21 @@ def _add_ridges(dem: np.ndarray, mask: np.ndarray, rng: np.random.Generator, sca
     mask[q < 1.0] = RIDGE
 
 
+def _add_extras(dem: np.ndarray, mask: np.ndarray, rng: np.random.Generator, cfg: SynthConfig, scale: float) -> None:
+    """Canyons (valley class) and hard negatives (background), younger than ridges and valleys, older than craters."""
+    size = dem.shape[0]
+    if rng.random() < cfg.p_canyon:
+        add_canyon(dem, mask, rng, rng.uniform(25, 110) * min(scale, 1.5))
+    if rng.random() < cfg.p_negative:
+        add_shield_volcano(dem, mask, rng, rng.uniform(0.15, 0.6) * size)
+    if rng.random() < cfg.p_negative:
+        add_domes_and_knobs(dem, mask, rng, int(rng.integers(1, 12)), (3.0 * scale, 20.0 * scale))
+    if rng.random() < cfg.p_negative:
+        add_mesa(dem, mask, rng, rng.uniform(0.08, 0.3) * size)
+    if rng.random() < cfg.p_negative:
+        add_texture_patch(dem, mask, rng, "dunes" if rng.random() < 0.6 else "layered")
+
+
 def hillshade(dem: np.ndarray, azimuth_deg: float, elevation_deg: float, exaggeration: float = 1.0) -> np.ndarray:
     """Lambertian shading of a DEM (pixel-unit heights) under a sun at azimuth (from north, clockwise)."""
     gy, gx = np.gradient(dem * exaggeration)
@@ -240,13 +275,15 @@ def generate_sample(
     """
     cfg = cfg or SynthConfig()
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    scale = float(rng.uniform(0.6, 1.6))  # random ground scale: feature sizes in pixels vary per tile
+    scale = float(rng.uniform(*cfg.scale_range))  # random ground scale: feature sizes in pixels vary per tile
     dem = _fractal_noise(rng, size, rng.uniform(3.0, 3.6)) * rng.uniform(0.3, 2.0) * scale
     mask = np.zeros((size, size), dtype=np.uint8)
     if rng.random() < cfg.p_ridge:
         _add_ridges(dem.copy() if "ridge" in omit else dem, mask, rng, scale)
     if rng.random() < cfg.p_valley:
         _add_valleys(dem.copy() if "valley" in omit else dem, mask, rng, scale)
+    if cfg.p_canyon or cfg.p_negative:
+        _add_extras(dem, mask, rng, cfg, scale)
     craters = _add_craters(dem, mask, rng, cfg, scale)
     dem += _fractal_noise(rng, size, 2.2) * rng.uniform(0.01, 0.08)  # regolith roughness
     render = "dem" if rng.random() < cfg.p_dem_output else "hillshade"
@@ -254,9 +291,14 @@ def generate_sample(
         img = dem.copy()
     else:
         elevation = float(rng.choice([rng.uniform(5, 20), rng.uniform(20, 65)]))  # low sun is common in NAC
-        img = hillshade(dem, rng.uniform(0, 360), elevation, rng.uniform(0.5, 2.0))
+        azimuth, exaggeration = rng.uniform(0, 360), rng.uniform(0.5, 2.0)
+        img = hillshade(dem, azimuth, elevation, exaggeration)
         albedo = 1.0 + _fractal_noise(rng, size, 3.0) * rng.uniform(0.03, 0.2)
         img = img * albedo
+        if cfg.p_cast_shadow and elevation < 35 and rng.random() < cfg.p_cast_shadow:
+            # shadows are lit only by light scattered from the sunlit terrain around them
+            shadow = cast_shadows(dem * exaggeration, azimuth, elevation)
+            img = np.where(shadow, img.mean() * rng.uniform(0.0, 0.12), img).astype(np.float32)
     sigma = rng.uniform(0.0, 1.2)
     if sigma > 0.3:
         img = ndimage.gaussian_filter(img, sigma)
@@ -271,5 +313,7 @@ def generate_sample(
     # float64 bounds, as np.percentile returns them: they promote the division, as in earlier samples
     lo, hi = np.percentile(img, [1, 99]) if like is None else np.asarray(like.stretch, dtype=np.float64)
     img = np.clip((img - lo) / max(hi - lo, 1e-6), 0, 1).astype(np.float32)
+    if cfg.p_product and rng.random() < cfg.p_product:
+        img, mask = product_tones(img, mask, rng)
     return SyntheticSample(image=img, mask=mask, dem=dem.astype(np.float32), craters=craters, render=render,
                            stretch=(float(lo), float(hi)), noise_scale=noise_scale)
