@@ -122,10 +122,13 @@ class MixedTiles:
     """
 
     def __init__(self, tile: int = 256, seed: int = 0, real_fraction: float = 0.5,
-                 nac: list[NacImage] | None = None, synth: SynthConfig | None = None) -> None:
+                 nac: list[NacImage] | None = None, synth: SynthConfig | None = None,
+                 mosaics: list[Any] | None = None, mosaic_fraction: float = 0.0) -> None:
         self.tile, self.seed, self.real_fraction = tile, seed, real_fraction
         self.synth = synth or SynthConfig()
         self.nac = nac or []
+        # labelled global mosaics (:class:`.real_training.GlobalMosaic`), cropped at pyramid levels
+        self.mosaics, self.mosaic_fraction = mosaics or [], mosaic_fraction
         # NAC normalisation uses whole-image percentiles, as inference does
         self._nac_units = [to_unit(n.image, *robust_percentiles(n.image.astype(np.float32))) for n in self.nac]
         self._nac_masks = [crater_mask(n.image.shape, n.labels) for n in self.nac]
@@ -133,7 +136,9 @@ class MixedTiles:
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One (x float32 (1, T, T), y int64 (T, T)) pair."""
         t = self.tile
-        if self.nac and rng.random() < self.real_fraction:
+        if self.mosaics and rng.random() < self.mosaic_fraction:
+            unit, mask = self.mosaics[int(rng.integers(len(self.mosaics)))].crop(rng, t)
+        elif self.nac and rng.random() < self.real_fraction:
             i = int(rng.integers(len(self.nac)))
             unit, mask = self._nac_units[i], self._nac_masks[i]
             y0, x0 = int(rng.integers(0, unit.shape[0] - t + 1)), int(rng.integers(0, unit.shape[1] - t + 1))
