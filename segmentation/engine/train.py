@@ -50,6 +50,12 @@ class TrainConfig:
     version: str = "v1"
     infer_tile: int = 512
     tta_flips: int = 1  # the card's default test-time augmentation, also used for the final evaluation
+    synth: str = "default"  # "realistic": canyons, hard negatives, cast shadows, real-product tones (v3 on)
+    mosaics: list[str] = field(default_factory=list)  # labelled global mosaics: "mola-east", "moon-dem-west"
+    mosaic_fraction: float = 0.0
+    amp: str = "auto"  # bfloat16 autocast: "auto" (CUDA, or a CPU whose oneDNN has bf16 kernels), "bf16", "off"
+    chunk_s: float | None = None  # stop after this many seconds, saving a state that --resume continues
+    resume: bool = False
 
     @property
     def total_steps(self) -> int:
@@ -59,10 +65,10 @@ class TrainConfig:
 
 @dataclass
 class TrainResult:
-    """What a run produced."""
+    """What a run produced; a chunk that stopped early has no weights yet (``weights_path`` None)."""
 
-    weights_path: Path
-    card: ModelCard
+    weights_path: Path | None
+    card: ModelCard | None
     steps_done: int
     wall_time_s: float
     final_loss: float
@@ -93,11 +99,43 @@ def _hardware(device: str) -> str:
     return f"CPU {cpu}, {torch.get_num_threads()} threads (torch {torch.__version__})"
 
 
+def use_bf16(amp: str, device: str) -> bool:
+    """Whether to autocast to bfloat16: on CUDA, and on CPUs with native bf16 kernels (AVX-512 BF16, AMX)."""
+    import torch
+
+    if amp == "off":
+        return False
+    if amp == "bf16" or device.startswith("cuda"):
+        return True
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def state_path(config: TrainConfig) -> Path:
+    """Where a chunked run keeps its state between chunks."""
+    return Path(config.out) / f"{config.name}-{config.version}.state.pt"
+
+
+def _mixed_tiles(config: TrainConfig, nac: list[Any], chunk: int) -> Any:
+    from .datasets import MixedTiles
+    from .real_training import mars_mola_training, moon_dem_training
+    from .synthetic import REALISTIC, SynthConfig
+
+    loaders = {"mola-east": mars_mola_training, "moon-dem-west": moon_dem_training}
+    unknown = set(config.mosaics) - set(loaders)
+    if unknown:
+        raise ValueError(f"unknown mosaics {sorted(unknown)}; known: {sorted(loaders)}")
+    synth = {"default": SynthConfig(), "realistic": REALISTIC}[config.synth]
+    # each chunk of a resumed run draws a fresh stream, so no tile is repeated
+    seed = config.seed if chunk == 0 else config.seed * 1000 + chunk
+    return MixedTiles(config.tile, seed, config.real_fraction if nac else 0.0, nac, synth,
+                      [loaders[m]() for m in config.mosaics], config.mosaic_fraction)
+
+
 def train(config: TrainConfig) -> TrainResult:
     """Train, evaluate on the hold-outs, write the hashed checkpoint + card into ``config.out``."""
     import torch
 
-    from .datasets import NAC_HOLDOUT, MixedTiles, load_nac, make_torch_dataset, nac_image_ids
+    from .datasets import NAC_HOLDOUT, load_nac, make_torch_dataset, nac_image_ids
     from .evaluate import evaluate_model
     from .model import build_model
     from .weights import load_model, resolve_device, save_checkpoint, wrap_module
@@ -114,32 +152,51 @@ def train(config: TrainConfig) -> TrainResult:
     train_ids = [i for i in nac_image_ids() if i not in NAC_HOLDOUT]
     nac = [load_nac(i) for i in train_ids]
     print(f"[train] device={device} NAC train images={len(nac)} holdout={list(NAC_HOLDOUT)}", flush=True)
-    tiles = MixedTiles(config.tile, config.seed, config.real_fraction if nac else 0.0, nac)
+    state: dict[str, Any] = {}
+    if config.resume and state_path(config).is_file():
+        state = torch.load(state_path(config), map_location="cpu", weights_only=False)
+        print(f"[train] resuming at step {state['step']} after {state['train_s']:.0f}s", flush=True)
+    tiles = _mixed_tiles(config, nac, int(state.get("chunk", 0)))
     loader = torch.utils.data.DataLoader(
         make_torch_dataset(tiles), batch_size=config.batch_size, num_workers=config.workers,
         pin_memory=cuda, persistent_workers=config.workers > 0,
     )
     n_cls = len(DEFAULT_CLASSES)
     model = build_model(n_cls, 1, config.encoder, tuple(config.decoder_channels))
-    if config.init:
+    if config.init and not state:
         start = load_model(config.init, "cpu")
         if start.card.encoder != config.encoder or list(start.card.decoder_channels) != list(config.decoder_channels):
             raise ValueError(f"--init {config.init}: architecture differs from the config")
         model.load_state_dict(start.module.state_dict())
         print(f"[train] fine-tuning from {start.version}", flush=True)
+    if state:
+        model.load_state_dict(state["model"])
     model = model.to(device)
-    if cuda:
+    bf16 = use_bf16(config.amp, device)
+    # channels-last suits oneDNN's and cuDNN's convolutions; on CPU it pays off with the bf16 kernels
+    channels_last = cuda or bf16
+    if channels_last:
         model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch's stubs omit it
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    if state:
+        opt.load_state_dict(state["optimizer"])
+    print(f"[train] bf16 autocast={bf16} channels_last={channels_last}", flush=True)
     total = config.total_steps
     model.train()
-    step, loss_ema, t_loop = 0, float("nan"), time.perf_counter()
+    step, loss_ema, t_loop = int(state.get("step", 0)), float(state.get("loss_ema", float("nan"))), time.perf_counter()
+    before = float(state.get("train_s", 0.0))  # training seconds of earlier chunks
+    chunk_done = False
+    first_step = step
     for x, y in loader:
-        elapsed = time.perf_counter() - t_loop
+        elapsed = before + time.perf_counter() - t_loop
         progress = step / total
         if config.time_budget_s:
             progress = max(progress, elapsed / config.time_budget_s)
         if progress >= 1.0:
+            break
+        # a chunk takes at least one step, so a run of chunks always ends
+        if config.chunk_s and step > first_step and time.perf_counter() - t_loop >= config.chunk_s:
+            chunk_done = True
             break
         # linear warm-up over the first 5% of the run, then cosine decay to 1% of the peak learning rate;
         # both follow ``progress``, so a time budget shorter than the step count still reaches the peak
@@ -149,9 +206,9 @@ def train(config: TrainConfig) -> TrainResult:
             g["lr"] = config.lr * scale
         x = x.to(device, non_blocking=True)
         y = y.to(device, non_blocking=True)
-        if cuda:
+        if channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda):
+        with torch.autocast("cuda" if cuda else "cpu", dtype=torch.bfloat16, enabled=bf16):
             logits = model(x)
         loss = dice_ce_loss(logits.float(), y, n_cls)
         opt.zero_grad(set_to_none=True)
@@ -163,7 +220,14 @@ def train(config: TrainConfig) -> TrainResult:
         if step % config.log_every == 0 or step == 1:
             print(f"[train] step {step}/{total} loss {lv:.4f} ema {loss_ema:.4f} lr {config.lr * scale:.2e} "
                   f"elapsed {time.perf_counter() - t_start:.0f}s", flush=True)
-    train_time = time.perf_counter() - t_start
+    if chunk_done:
+        state_path(config).parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "loss_ema": loss_ema,
+                    "train_s": before + time.perf_counter() - t_loop, "chunk": int(state.get("chunk", 0)) + 1},
+                   state_path(config))
+        print(f"[train] chunk ended at step {step}; state in {state_path(config)} (--resume continues)", flush=True)
+        return TrainResult(None, None, step, time.perf_counter() - t_start, loss_ema)
+    train_time = before + time.perf_counter() - t_start
     print(f"[train] done {step} steps in {train_time:.0f}s; evaluating", flush=True)
     card = ModelCard(
         name=config.name, version=config.version, encoder=config.encoder,
@@ -174,6 +238,9 @@ def train(config: TrainConfig) -> TrainResult:
             f"valleys, wrinkle ridges/lobate scarps, hillshade under random sun) mixed with real LRO NAC crops "
             f"({len(nac)} of 12 images of ../shared/data/moon-nac-craters, GPL-3.0; hold-out {list(NAC_HOLDOUT)}), "
             f"real fraction {config.real_fraction}, {step} steps x batch {config.batch_size} x {config.tile} px"
+            + (f"; generator '{config.synth}'" if config.synth != "default" else "")
+            + (f"; labelled global mosaics {config.mosaics} (training halves only) in {config.mosaic_fraction:.0%} "
+               f"of tiles, before the NAC/synthetic split" if config.mosaics else "")
             + (f", fine-tuning {Path(config.init).name}." if config.init else ".")
         ),
         training_time_s=train_time, hardware=_hardware(device), seed=config.seed,
@@ -187,6 +254,7 @@ def train(config: TrainConfig) -> TrainResult:
     card.metrics = report.to_dict()
     card.metrics["eval_time_s"] = time.perf_counter() - t_start - train_time
     path = save_checkpoint(model, card, config.out)
+    state_path(config).unlink(missing_ok=True)
     print(f"[train] wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", flush=True)
     return TrainResult(path, card, step, time.perf_counter() - t_start, loss_ema)
 
@@ -203,6 +271,12 @@ def config_from_args(argv: list[str] | None = None) -> TrainConfig:
             p.add_argument(flag, type=int)
         elif f.name == "time_budget_s":
             p.add_argument("--time-budget", dest="time_budget_s", type=float)
+        elif f.name == "chunk_s":
+            p.add_argument("--chunk-s", type=float)
+        elif f.name == "mosaics":
+            p.add_argument(flag, type=lambda s: [v for v in s.split(",") if v])
+        elif f.name == "resume":
+            p.add_argument(flag, action="store_const", const=True)
         else:
             default = TrainConfig.__dataclass_fields__[f.name].default
             p.add_argument(flag, type=type(default) if default is not None else str)
@@ -215,8 +289,8 @@ def config_from_args(argv: list[str] | None = None) -> TrainConfig:
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
     result = train(config_from_args(argv))
-    summary = {"weights": str(result.weights_path), "steps": result.steps_done,
-               "wall_time_s": round(result.wall_time_s, 1), "metrics": result.card.metrics}
+    summary = {"weights": str(result.weights_path) if result.weights_path else None, "steps": result.steps_done,
+               "wall_time_s": round(result.wall_time_s, 1), "metrics": result.card.metrics if result.card else None}
     print(json.dumps(summary, default=str), flush=True)
     return 0
 

@@ -1,12 +1,13 @@
 """Training: seeded runs repeat exactly, fine-tuning starts from the given weights, cards record the run."""
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
-from segmentation.engine.train import TrainConfig, config_from_args, train
+from segmentation.engine.train import TrainConfig, config_from_args, state_path, train, use_bf16
 from segmentation.engine.weights import load_model
 from tests.shared import require_shared_data
 
@@ -19,7 +20,8 @@ def _shared_data() -> None:
     require_shared_data()
 
 
-def _state(path: Path) -> dict[str, torch.Tensor]:
+def _state(path: Path | None) -> dict[str, torch.Tensor]:
+    assert path is not None
     return load_model(path, "cpu").module.state_dict()
 
 
@@ -49,6 +51,7 @@ def test_fine_tuning_starts_from_the_given_weights(tmp_path: Path) -> None:
     learned = [k for k in a if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))]
     assert all(torch.equal(a[k], b[k]) for k in learned)
     assert load_model(tuned.weights_path, "cpu").tta == 2
+    assert base.weights_path is not None
     assert "fine-tuning " + base.weights_path.name in load_model(tuned.weights_path, "cpu").card.training_data
     with pytest.raises(ValueError, match="architecture"):
         train(TrainConfig(out=str(tmp_path / "x"), init=str(base.weights_path), **{**TINY, "decoder_channels": [8, 8]}))
@@ -59,3 +62,32 @@ def test_config_file_then_flags(tmp_path: Path) -> None:
     cfg.write_text('{"steps": 7, "lr": 0.01, "init": "w.pt"}')
     c = config_from_args(["--config", str(cfg), "--steps", "9", "--time-budget", "60"])
     assert (c.steps, c.lr, c.init, c.time_budget_s) == (9, 0.01, "w.pt", 60.0)
+
+
+def test_chunks_resume_where_they_stopped(tmp_path: Path) -> None:
+    # a chunk budget this small stops after every step: three calls make the three steps, and only the last
+    # writes weights and a card (the GPU configuration runs this way, in calls of a few minutes each)
+    cfg = TrainConfig(out=str(tmp_path), seed=5, chunk_s=1e-6, **{**TINY, "steps": 3})
+    first = train(cfg)
+    assert first.weights_path is None and first.steps_done == 1
+    assert state_path(cfg).is_file()
+    second = train(TrainConfig(**{**asdict(cfg), "resume": True}))
+    assert second.weights_path is None and second.steps_done == 2
+    last = train(TrainConfig(**{**asdict(cfg), "resume": True}))
+    assert last.steps_done == 3 and last.weights_path is not None and not state_path(cfg).exists()
+    assert "3 steps" in load_model(last.weights_path, "cpu").card.training_data
+
+
+def test_labelled_mosaics_and_the_realistic_generator_join_training(tmp_path: Path) -> None:
+    run = train(TrainConfig(out=str(tmp_path), seed=2, synth="realistic", mosaics=["mola-east", "moon-dem-west"],
+                            mosaic_fraction=0.5, **TINY))
+    assert run.weights_path is not None
+    data = load_model(run.weights_path, "cpu").card.training_data
+    assert "generator 'realistic'" in data and "['mola-east', 'moon-dem-west']" in data
+    with pytest.raises(ValueError, match="unknown mosaics"):
+        train(TrainConfig(out=str(tmp_path / "x"), mosaics=["mola-west"], **TINY))
+
+
+def test_bf16_autocast_choice() -> None:
+    assert use_bf16("off", "cuda") is False and use_bf16("bf16", "cpu") is True and use_bf16("auto", "cuda:0")
+    assert use_bf16("auto", "cpu") == bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
