@@ -110,5 +110,5 @@ class RasterViewSet(viewsets.ViewSet):
 @api_view(["GET"])
 def tile(request: Request, pk: str, z: int, x: int, y: int) -> HttpResponse:
     """``/api/v1/rasters/{id}/tiles/{z}/{x}/{y}.png`` with session or token authentication."""
-    raster = selectors.raster_for_user(request.user, pk)
+    raster = selectors.raster_for_user(request.user, pk, fields=tiles.TILE_FIELDS)
     return tiles.tile_response(request, raster, z, x, y)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,10 +18,19 @@ def rasters_visible_to(user: Any) -> QuerySet[Raster]:
     return Raster.objects.filter(visible_raster_q(user))
 
 
-def raster_for_user(user: Any, pk: int | str, *, write: bool = False) -> Raster:
+# The columns the access rule reads: always loaded, whatever a caller asks for.
+ACCESS_FIELDS = ("owner", "visibility", "project")
+
+
+def raster_for_user(
+    user: Any, pk: int | str, *, write: bool = False, fields: Sequence[str] | None = None
+) -> Raster:
     """The raster ``pk`` if ``user`` may see it (or change it, with ``write``); else 404, leaking nothing.
 
-    Every page, API endpoint, tile, thumbnail, download and export goes through here.
+    Every page, API endpoint, tile, thumbnail, download and export goes through here. ``fields`` loads only
+    those columns (plus the access rule's, and the body's row) for hot paths such as map tiles: the whole row
+    holds the footprint, whose geometry alone costs more to read and parse than a cached tile takes to serve.
+    Other columns still load on first use, one query each.
     """
     try:
         pk_int = int(pk)
@@ -30,7 +40,11 @@ def raster_for_user(user: Any, pk: int | str, *, write: bool = False) -> Raster:
 
     # One primary-key read, then the same rule as rasters_visible_to applied to the loaded row: the owner's
     # requests (most tiles) need no membership query at all.
-    raster = Raster.objects.select_related("body", "owner").filter(pk=pk_int).order_by().first()
+    if fields is None:
+        rasters = Raster.objects.select_related("body", "owner")
+    else:
+        rasters = Raster.objects.select_related("body").only(*ACCESS_FIELDS, *fields)
+    raster = rasters.filter(pk=pk_int).order_by().first()
     if raster is None or not can_see_raster(user, raster):
         raise Http404("No such image.")
     if write and not can_edit_raster(user, raster):

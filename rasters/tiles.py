@@ -7,6 +7,8 @@ displayed by Leaflet's lon/lat CRS); rasters without georeference are tiled in p
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from typing import Any
 
 from django.core.cache import cache
@@ -16,7 +18,15 @@ from rasters.core.bodies import get_body
 from rasters.models import Raster
 
 TILE_CACHE_SECONDS = 24 * 3600
-_EMPTY_PNG_KEY = "tile:empty"
+# Raised whenever the drawing of tiles changes (resampling, stretch, PNG encoding), so no tile drawn the old way
+# is served from the cache after a deploy.
+RENDER_VERSION = 3
+# The columns a tile reads (with the access rule's, see ``selectors.raster_for_user``): the rest of the row,
+# footprint included, is never loaded for a tile.
+TILE_FIELDS = (
+    "status", "storage_key", "checksum_sha256", "updated_at", "band_stats", "band_count", "dtype", "georeferenced",
+    "body__slug",
+)
 
 
 def tile_style(raster: Raster) -> dict[str, Any]:
@@ -45,11 +55,39 @@ def render(raster: Raster, z: int, x: int, y: int) -> bytes | None:
     return core_tiles.render_pixel_tile(raster.cog_path, z, x, y, **style)
 
 
+def _cog_identity(raster: Raster) -> str:
+    # A COG rewritten in place (reprocessing writes a new file and renames it over the old) has a new inode,
+    # modification time or size even when the row did not change.
+    try:
+        stat = os.stat(raster.cog_path)
+    except OSError:
+        return "missing"
+    return f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
+
+
 def tile_cache_key(raster: Raster, z: int, x: int, y: int) -> str:
-    """Cache key (and ETag seed) of one tile; it changes whenever the raster is saved."""
-    # Microseconds: two saves within the same second still give the tiles a new version.
-    version = f"{raster.pk}:{raster.checksum_sha256[:16]}:{raster.updated_at.timestamp():.6f}"
-    return f"tile:{version}:{z}:{x}:{y}"
+    """Cache key (and ETag seed) of one tile: it changes with anything that changes the tile's pixels.
+
+    That is the COG file on disk, the upload's checksum, the body and georeference (the grid), the stretch and
+    colormap (from the band statistics, which processing writes with a queryset update that leaves
+    ``updated_at`` alone), ``RENDER_VERSION``, and every save of the row. The key names no user: the access
+    decision is made before the cache is read, on every request.
+    """
+    seed = json.dumps(
+        [
+            RENDER_VERSION,
+            raster.checksum_sha256,
+            str(raster.storage_key),
+            _cog_identity(raster),
+            raster.body.slug if raster.body is not None else None,
+            raster.georeferenced,
+            tile_style(raster),
+            # Microseconds: two saves within the same second still give the tiles a new version.
+            f"{raster.updated_at.timestamp():.6f}",
+        ]
+    )
+    digest = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()[:24]
+    return f"tile:{raster.pk}:{digest}:{z}:{x}:{y}"
 
 
 def tile_response(request: Any, raster: Raster, z: int, x: int, y: int) -> HttpResponse:

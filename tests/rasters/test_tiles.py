@@ -1,16 +1,22 @@
-"""Tile HTTP caching: ETag, Cache-Control, 304s, a new ETag after an edit, and no leak through a cached tile."""
+"""Tile HTTP caching: ETag, Cache-Control, 304s, a new key after any change to the pixels, and no leak through a
+cached tile (the access decision runs before the cache on every request)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from collab.models import Membership, Role
+from collab.services.projects import member_remove, project_create, raster_share_settings
 from rasters import services
 from rasters.models import Raster
-from rasters.tiles import TILE_CACHE_SECONDS
+from rasters.tiles import TILE_CACHE_SECONDS, tile_cache_key
 from tests.rasters.conftest import api_for
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +80,61 @@ def test_tile_outside_the_image_is_404_and_cached_as_such(cast: Any, make_raster
     client = api_for(cast.owner)
     assert client.get(_url(crop, 2, 0, 0)).status_code == 404  # 180W..135W: nothing of the crop
     assert client.get(_url(crop, 2, 0, 0)).status_code == 404  # the empty answer is cached
+
+
+def test_removing_a_member_ends_their_warm_tiles(cast: Any, raster: Raster) -> None:
+    # The tile stays in the cache under the same key (the image's row did not change): only the access decision,
+    # made on every request before the cache is read, stands between the former member and the tile.
+    project = project_create(owner=cast.owner, name="Arabia")
+    Membership.objects.create(project=project, user=cast.collaborator, role=Role.VIEWER)
+    raster_share_settings(by=cast.owner, raster=raster, project=project, visibility="project")
+    member = api_for(cast.collaborator)
+    first = member.get(_url(raster))
+    assert first.status_code == 200
+    assert cache.get(tile_cache_key(raster_row(raster), 1, 1, 0)) == first.content
+    member_remove(by=cast.owner, project=project, user=cast.collaborator)
+    assert member.get(_url(raster)).status_code == 404
+    assert member.get(_url(raster), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 404
+    assert api_for(cast.owner).get(_url(raster)).content == first.content  # still cached for those who may see it
+
+
+def test_new_band_statistics_redraw_a_cached_tile(cast: Any, raster: Raster) -> None:
+    # Processing writes the statistics with a queryset update that leaves updated_at alone.
+    client = api_for(cast.owner)
+    first = client.get(_url(raster))
+    updated_at = Raster.objects.get(pk=raster.pk).updated_at
+    Raster.objects.filter(pk=raster.pk).update(band_stats=[{"p2": 100.0, "p98": 110.0}])
+    assert Raster.objects.get(pk=raster.pk).updated_at == updated_at
+    again = client.get(_url(raster), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
+    assert again.content != first.content  # a harder stretch, not the cached tile
+
+
+def test_a_rewritten_cog_is_not_served_from_the_cache(cast: Any, raster: Raster, make_raster: Any,
+                                                      shared_data: Path) -> None:
+    client = api_for(cast.owner)
+    first = client.get(_url(raster, 2, 4, 1))  # 0..45 E, 0..45 N: Arabia
+    assert first.status_code == 200
+    crop = make_raster(shared_data / "mars" / "mars_mola_shaded_arabia_eqc_IAU2015-49910_20km.tif")
+    # Rewritten as processing does it: a new file renamed over the old one, the row untouched.
+    partial = raster.cog_path.with_name("cog.partial.tif")
+    shutil.copyfile(crop.cog_path, partial)
+    partial.replace(raster.cog_path)
+    again = client.get(_url(raster, 2, 4, 1))
+    assert again.status_code == 200 and again["ETag"] != first["ETag"] and again.content != first.content
+
+
+def test_a_tile_reads_one_slim_raster_row(cast: Any, raster: Raster) -> None:
+    client = api_for(cast.owner)
+    client.get(_url(raster))
+    with CaptureQueriesContext(connection) as queries:
+        warm = client.get(_url(raster))
+    assert warm.status_code == 200
+    raster_queries = [q["sql"] for q in queries.captured_queries if "rasters_raster" in q["sql"]]
+    assert len(raster_queries) == 1, raster_queries
+    assert '"footprint"' not in raster_queries[0] and '"metadata"' not in raster_queries[0]
+
+
+def raster_row(raster: Raster) -> Raster:
+    """The row as the tile view loads it."""
+    return Raster.objects.select_related("body").get(pk=raster.pk)
