@@ -115,19 +115,25 @@ def _display_bands(image: ImageData, stretch: Stretch | None) -> np.ndarray:
 
 
 def tile_pixels(image: ImageData, stretch: Stretch | None, colormap: str | None) -> np.ndarray:
-    """An (h, w, 2 or 4) uint8 array ready for PNG: grey+alpha, or RGB(A) for colour images and colormaps.
+    """An (h, w, 1 to 4) uint8 array ready for PNG: grey or RGB, with an alpha channel only where one is needed.
 
     Alpha is 0 wherever the image has no data (nodata, mask, outside its footprint); those pixels are also
-    zeroed in the colour bands, which costs nothing on screen and compresses better.
+    zeroed in the colour bands, which costs nothing on screen and compresses better. A tile the image covers
+    entirely carries no alpha channel: half the bytes for zlib to compress for a grey image, the same picture.
     """
     bands = _display_bands(image, stretch)
     valid = ~np.ma.getmaskarray(image.array).any(axis=0)
+    opaque = bool(valid.all())
     if colormap and image.count == 1:
         rgba = _colormap_lut(colormap)[bands[0]]
+        if opaque and bool((rgba[..., 3] == 255).all()):
+            return rgba[..., :3]
         rgba[..., 3] = np.where(valid, rgba[..., 3], 0)
         rgba[~valid, :3] = 0
         return rgba
     count = min(image.count, 3)
+    if opaque:
+        return np.moveaxis(bands[:count], 0, -1)
     pixels = np.zeros((*bands.shape[1:], count + 1), dtype=np.uint8)
     for position in range(count):
         pixels[..., position] = np.where(valid, bands[position], 0)
@@ -135,7 +141,7 @@ def tile_pixels(image: ImageData, stretch: Stretch | None, colormap: str | None)
     return pixels
 
 
-_PNG_COLOUR_TYPES = {2: 4, 4: 6}  # grey + alpha, RGBA
+_PNG_COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # grey, grey + alpha, RGB, RGBA
 
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
@@ -143,14 +149,14 @@ def _png_chunk(kind: bytes, payload: bytes) -> bytes:
 
 
 def encode_png(pixels: np.ndarray, level: int = PNG_ZLIB_LEVEL) -> bytes:
-    """8-bit grey+alpha or RGBA PNG bytes of an (h, w, 2 or 4) uint8 array.
+    """8-bit grey, grey+alpha, RGB or RGBA PNG bytes of an (h, w, 1 to 4) uint8 array.
 
     Every row uses PNG's "up" filter (one vectorised subtraction) and zlib runs at ``level``: at level 1 this
     is about ten times faster than GDAL's PNG driver at its default level 6, for tiles about 10 % larger.
     Encoding was most of a cold tile's time; tiles are cached, so the bytes are paid for once.
     """
     height, width, channels = pixels.shape
-    rows = pixels.reshape(height, width * channels)
+    rows = np.ascontiguousarray(pixels).reshape(height, width * channels)
     filtered = np.empty((height, width * channels + 1), dtype=np.uint8)
     filtered[:, 0] = 2  # "up": each byte minus the one above it (the first row has zeros above it)
     filtered[0, 1:] = rows[0]

@@ -134,7 +134,7 @@ def test_pixel_space_dem_tile_with_colormap(tmp_path: Path) -> None:
     assert (pixels[..., 0] != pixels[..., 1]).any()
 
 
-@pytest.mark.parametrize("channels, mode", [(2, "LA"), (4, "RGBA")])
+@pytest.mark.parametrize("channels, mode", [(1, "L"), (2, "LA"), (3, "RGB"), (4, "RGBA")])
 def test_encode_png_round_trips_through_pillow(channels: int, mode: str) -> None:
     rng = np.random.default_rng(7)
     pixels = rng.integers(0, 256, size=(37, 53, channels), dtype=np.uint8)
@@ -142,7 +142,7 @@ def test_encode_png_round_trips_through_pillow(channels: int, mode: str) -> None
     for level in (1, 6):
         with Image.open(io.BytesIO(encode_png(pixels, level))) as image:
             assert (image.format, image.mode, image.size) == ("PNG", mode, (53, 37))
-            assert np.array_equal(np.asarray(image), pixels)
+            assert np.array_equal(np.asarray(image).reshape(pixels.shape), pixels)
 
 
 def test_zoomed_in_tiles_show_the_images_own_pixels(mars_global: Path, tmp_path: Path) -> None:
@@ -165,3 +165,13 @@ def test_memoised_grid_check_still_refuses_another_body(crop_cog: Path) -> None:
         render_tile(crop_cog, 2, 4, 1, tms=tms_for_body("moon"))
     with pytest.raises(CRSError):
         render_tile(crop_cog, 2, 4, 1, tms=tms_for_body("moon"))  # a refusal is not memoised as a pass
+
+
+def test_a_tile_the_image_covers_has_no_alpha_channel(crop_cog: Path, mars_global: Path, tmp_path: Path) -> None:
+    tms = tms_for_body("mars")
+    covered = render_tile(make_cog(mars_global, tmp_path / "mars.tif"), 2, 4, 1, tms=tms)
+    partly = render_tile(crop_cog, 2, 4, 1, tms=tms)  # the crop fills 0..30 N of the tile's 0..45 N
+    assert covered is not None and partly is not None
+    with Image.open(io.BytesIO(covered)) as opaque, Image.open(io.BytesIO(partly)) as edge:
+        assert (opaque.mode, edge.mode) == ("L", "LA")
+    assert _pixels(covered)[..., 3].min() == 255 and _pixels(covered)[..., 0].std() > 10
