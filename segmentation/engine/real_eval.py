@@ -1,5 +1,7 @@
 """Real-image evaluation, reported before any synthetic figure: craters on the held-out NAC images and on the
-global MOLA against Robbins & Hynek (held-out half, volcanoes as known negatives), ridges against Knapmeyer.
+global MOLA against Robbins & Hynek (held-out half, volcanoes as known negatives), ridges against Knapmeyer,
+and craters on the Moon's WAC global mosaic (an instrument never trained on; its eastern hemisphere held out by
+site too) against Head et al. (2010) and the LROC 5-20 km catalogue.
 
 Every set here is kept out of training by observation, site or longitude (see :mod:`.real_sets`,
 :data:`.datasets.NAC_HOLDOUT`), and nothing here is tuned on them: thresholds come from training data.
@@ -23,15 +25,21 @@ NAC_SITE_DISJOINT: tuple[str, ...] = ("M1155395732", "M1266003170")
 RIDGE_BUFFER_PX = 2.0  # ~42 km on the MOLA global: the lines were digitised on 1/64-degree MOLA
 
 
-def mola_features(model: Any, *, multiscale: bool = True, light_check: bool = True) -> tuple[list[Any], float]:
-    """Features of the shipped pipeline on the global MOLA shaded relief, and the seconds it took."""
+def mosaic_features(model: Any, relative: str, *, multiscale: bool = True,
+                    light_check: bool = True) -> tuple[list[Any], float]:
+    """Features of the shipped pipeline on a global mosaic of ``../shared/data``, and the seconds it took."""
     from .pipeline import segment_file
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="geoplanet-real-") as tmp:
-        out = segment_file(rs.data_path(rs.MOLA_GLOBAL), Path(tmp) / "mola.geojson", model=model,
+        out = segment_file(rs.data_path(relative), Path(tmp) / "mosaic.geojson", model=model,
                            multiscale=multiscale, light_check=light_check)
     return out.features, time.perf_counter() - t0
+
+
+def mola_features(model: Any, *, multiscale: bool = True, light_check: bool = True) -> tuple[list[Any], float]:
+    """Features of the shipped pipeline on the global MOLA shaded relief, and the seconds it took."""
+    return mosaic_features(model, rs.MOLA_GLOBAL, multiscale=multiscale, light_check=light_check)
 
 
 def crater_array(features: list[Any]) -> np.ndarray:
@@ -130,12 +138,16 @@ def evaluate_real(model: Any, *, multiscale: bool = True, light_check: bool = Tr
 
     features, seconds = mola_features(model, multiscale=multiscale, light_check=light_check)
     craters = crater_array(features)
+    wac, wac_seconds = mosaic_features(model, rs.MOON_WAC, multiscale=multiscale, light_check=light_check)
+    wac_craters = crater_array(wac)
     return {
         "settings": {"multiscale": multiscale, "light_check": light_check},
         "mola": {rule: rs.mola_crater_scores(craters, rs.HELD_OUT_LON, rule) for rule in RULES},
         "mola_training_half": rs.mola_crater_scores(craters, rs.TRAIN_LON),
         "mola_seconds": seconds,
         "ridges": ridge_scores(features),
+        "moon_wac_east": {rule: rs.wac_crater_scores(wac_craters, rs.WAC_HELD_OUT_LON, rule) for rule in RULES},
+        "moon_wac_seconds": wac_seconds,
         "nac_observation_disjoint": nac_craters(model, NAC_HOLDOUT, multiscale=multiscale, light_check=light_check),
         "nac_site_disjoint": nac_craters(model, NAC_SITE_DISJOINT, multiscale=multiscale, light_check=light_check),
     }

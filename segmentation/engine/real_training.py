@@ -15,7 +15,6 @@ circles they are on the sphere, stretched by 1/cos(latitude) on the lon/lat grid
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +22,15 @@ from scipy import ndimage
 
 from .classes import IGNORE_INDEX
 from .normalize import robust_percentiles, to_unit
-from .real_sets import TRAIN_LON, data_path, in_lon_range, knapmeyer_lines, robbins_craters
+from .real_sets import (
+    MOON_RADIUS_KM,
+    TRAIN_LON,
+    data_path,
+    in_lon_range,
+    knapmeyer_lines,
+    moon_craters,
+    robbins_craters,
+)
 from .synthetic import CRATER, RIDGE, TINY_CRATER_PX, hillshade
 from .terrain_extras import cast_shadows
 
@@ -31,9 +38,6 @@ VISIBLE_NATIVE_PX = 3.0
 DONT_CARE_NATIVE_PX = 1.5
 LEVEL_SCALES: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0)
 MOON_DEM = "moon/moon_dem_global_IAU2015-30100.tif"
-HEAD_CSV = "moon/catalogs/HeadCraters_ge20km.csv"
-LROC_CSV = "moon/catalogs/LROCCraters_5-20km.csv"
-MOON_RADIUS_KM = 1737.4
 MOON_TRAIN_LON: tuple[float, float] = (-180.0, 0.0)
 RIDGE_NATIVE_PX = 0.8  # half-width of a labelled ridge; out to RIDGE_DONT_CARE_PX it is "don't care"
 RIDGE_DONT_CARE_PX = 2.0
@@ -194,13 +198,7 @@ def mars_mola_training() -> GlobalMosaic:
 
 def moon_dem_training() -> GlobalMosaic:
     """The Moon DEM's western hemisphere, shaded per crop, with Head (>= 20 km) and LROC (5-20 km) craters."""
-    rows: list[tuple[float, float, float]] = []
-    with open(data_path(HEAD_CSV), newline="") as fh:
-        rows += [(float(r["Lon"]), float(r["Lat"]), float(r["Diam_km"])) for r in csv.DictReader(fh)]
-    with open(data_path(LROC_CSV), newline="") as fh:
-        rows += [(float(r["Long"]), float(r["Lat"]), float(r["Diameter (km)"])) for r in csv.DictReader(fh)]
-    craters = np.array(rows, dtype=np.float64)
-    craters[:, 0] = (craters[:, 0] + 180.0) % 360.0 - 180.0
+    craters = moon_craters()
     craters = craters[in_lon_range(craters[:, 0], MOON_TRAIN_LON)]
     values = _read_global(MOON_DEM)
     return GlobalMosaic("moon-dem-west", values, 360.0 / values.shape[1], MOON_RADIUS_KM, craters,

@@ -43,3 +43,19 @@ def test_ridge_scores_of_the_lines_themselves_and_of_nothing() -> None:
     perfect = ridge_scores(feats)
     assert perfect["line_px"] > 1000 and perfect["recall"] > 0.98 and perfect["precision"] > 0.9
     assert ridge_scores([])["recall"] == 0.0
+
+
+def test_the_moon_catalogues_score_the_wac_hemisphere_against_themselves() -> None:
+    ref = rs.moon_craters(rs.WAC_DONT_CARE_D_KM)
+    assert (ref[:, 2] >= rs.WAC_DONT_CARE_D_KM).all() and (np.abs(ref[:, 0]) <= 180).all()
+    out = rs.wac_crater_scores(ref)
+    b = out["bins"]["80-inf"]
+    assert b["n_gt"] > 100 and b["precision"] == 1.0 and b["recall"] == 1.0
+    # the other hemisphere's craters are not scored here: as detections they fall outside the cut
+    west = ref[rs.in_lon_range(ref[:, 0], (-180.0, 0.0))]
+    assert rs.wac_crater_scores(west)["bins"]["80-inf"]["n_pred"] == 0
+    # halving every diameter: almost nothing matches (a half may land on a smaller catalogued neighbour)
+    halves = ref.copy()
+    halves[:, 2] /= 2
+    miss = rs.wac_crater_scores(halves)["bins"]["160-inf"]
+    assert miss["recall"] < 0.1 and miss["n_gt"] > 10
