@@ -16,6 +16,7 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -135,7 +136,7 @@ def moon_craters(min_d_km: float = 0.0) -> np.ndarray:
 
 def catalogue_scores(dets: np.ndarray, ref: np.ndarray, *, lon_range: tuple[float, float], max_abs_lat: float,
                      min_d_km: float, bins: tuple[tuple[float, float], ...], radius_km: float,
-                     rule: str = "geoplanet") -> dict[str, object]:
+                     rule: str = "geoplanet") -> dict[str, Any]:
     """Detections ``(n, 3)`` lon/lat/D km against a catalogue ``ref`` (down to its don't-care size) on one
     longitude range and latitude band, matched on the sphere; labels under ``min_d_km`` are "don't care"."""
     from .evaluate import crater_prf, match_pairs
@@ -156,7 +157,7 @@ def catalogue_scores(dets: np.ndarray, ref: np.ndarray, *, lon_range: tuple[floa
 
 
 def wac_crater_scores(dets: np.ndarray, lon_range: tuple[float, float] = WAC_HELD_OUT_LON,
-                      rule: str = "geoplanet") -> dict[str, object]:
+                      rule: str = "geoplanet") -> dict[str, Any]:
     """Crater detections on the Moon's WAC global mosaic against Head + LROC on one hemisphere."""
     return catalogue_scores(dets, moon_craters(WAC_DONT_CARE_D_KM), lon_range=lon_range,
                             max_abs_lat=WAC_MAX_ABS_LAT, min_d_km=WAC_MIN_D_KM, bins=WAC_BINS,
@@ -168,7 +169,7 @@ MOLA_BINS: tuple[tuple[float, float], ...] = ((150.0, 300.0), (300.0, float("inf
 
 def mola_crater_scores(
     dets: np.ndarray, lon_range: tuple[float, float] = HELD_OUT_LON, rule: str = "geoplanet",
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Crater detections on the global MOLA, ``(n, 3)`` lon/lat/D km, against Robbins & Hynek on one half.
 
     Both sides are cut to the half and to |lat| <= MOLA_MAX_ABS_LAT; catalogue craters from
