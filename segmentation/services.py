@@ -309,13 +309,22 @@ def _extract(analysis: Analysis, model: Any, timings: dict[str, float], notes: d
     levels = None
     # analyses stored before these steps existed have no such keys: a retry keeps their results comparable
     if params.get("multiscale", False):
-        from segmentation.engine.multiscale import multiscale_craters
+        from segmentation.engine.multiscale import fuse_level_classes, model_class_index, multiscale_craters
 
+        coarse: list[Any] = []
         levels, runs = multiscale_craters(
             raster.cog_path, model, tile=params.get("tile") or model.card.tile_size, overlap=params.get("overlap", 64),
-            batch_size=params.get("batch_size", 4), min_area_px=min_area, aspect_at=georef.aspect if georef else None)
+            batch_size=params.get("batch_size", 4), min_area_px=min_area, aspect_at=georef.aspect if georef else None,
+            classes_out=coarse)
         timings["multiscale"] = sum(run.seconds for run in runs)
         notes["levels"] = [{"scale": run.scale, "craters": run.detections} for run in runs]
+        fused = fuse_level_classes(mask, conf, coarse, model_class_index(model))
+        if fused:
+            # the stored masks are what the map draws: they show the coarser levels' valleys and ridges too
+            with rasterio.open(analysis.mask_path, "r+") as m, rasterio.open(analysis.confidence_path, "r+") as c:
+                m.write(mask, 1)
+                c.write(conf, 1)
+        notes["fused_level_px"] = fused
     light = None
     if params.get("light_check", False):
         from segmentation.engine.light import light_input_for

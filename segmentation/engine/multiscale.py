@@ -7,7 +7,10 @@ stays within ``MAX_LEVEL_PX`` pixels, and decimated ones (1/2, 1/4, ...) while t
 ``MIN_LEVEL_SIDE`` pixels a side and fits in memory. Each level is read whole (it is small by construction),
 segmented with the same tiling, and its crater instances mapped back to the image's pixels. :func:`merge_levels`
 keeps one detection per crater: the one seen at the level where its size is nearest the trained range, the
-most confident on ties. Valleys and ridges come from the image's own level.
+most confident on ties. Valleys and ridges of the decimated levels are fused into the image's own class mask
+(:func:`fuse_level_classes`): a canyon ten times wider than a training tile's valleys is a few tiles' worth of
+flat floor at the image's scale but an ordinary valley at 1/8, so where the image's level sees background and a
+coarser level sees valley or ridge with confidence, the coarser level's class is kept.
 """
 
 from __future__ import annotations
@@ -69,17 +72,36 @@ def read_level(src: Any, scale: float, nodata: float | None) -> tuple[np.ndarray
     return np.where(ok, up, fill), None
 
 
+@dataclass(frozen=True)
+class LevelClasses:
+    """A decimated level's class mask and confidence (0-1), kept for :func:`fuse_level_classes`."""
+
+    scale: float
+    mask: np.ndarray
+    conf: np.ndarray
+
+
+# the classes a coarser level may add to the image's mask (craters have their own merge, by instance)
+FUSED_CLASS_NAMES = ("valley", "ridge")
+FUSE_MIN_CONF = 0.5
+
+
 def level_detections(
     lum: np.ndarray, scale: float, model: Any, *, tile: int, overlap: int, batch_size: int, min_area_px: int,
-    aspect_at: AspectFn | None,
+    aspect_at: AspectFn | None, classes_out: list[LevelClasses] | None = None,
 ) -> list[CraterDetection]:
-    """Crater instances of one level copy, in the image's pixel coordinates."""
+    """Crater instances of one level copy, in the image's pixel coordinates.
+
+    A decimated level (scale < 1) also appends its class mask to ``classes_out`` when one is given.
+    """
     from .tiling import crater_class_index, segment_array
 
     crater = crater_class_index(model)
+    res = segment_array(lum, model, nodata=np.nan, tile=tile, overlap=overlap, batch_size=batch_size)
+    if classes_out is not None and scale < 1.0:
+        classes_out.append(LevelClasses(scale, res.mask, res.conf))
     if crater is None:
         return []
-    res = segment_array(lum, model, nodata=np.nan, tile=tile, overlap=overlap, batch_size=batch_size)
     if aspect_at is not None:
         def level_aspect(cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
             return aspect_at(cols / scale, rows / scale)
@@ -95,9 +117,10 @@ def level_detections(
 def multiscale_craters(
     src_path: str | os.PathLike[str], model: Any, *, tile: int, overlap: int, batch_size: int,
     min_area_px: int = 16, aspect_at: AspectFn | None = None, scales: tuple[float, ...] | None = None,
-    cancel: Callable[[], bool] | None = None,
+    cancel: Callable[[], bool] | None = None, classes_out: list[LevelClasses] | None = None,
 ) -> tuple[dict[float, list[CraterDetection]], list[LevelRun]]:
-    """Crater detections of every extra level of the image at ``src_path`` (see :func:`level_scales`)."""
+    """Crater detections of every extra level of the image at ``src_path`` (see :func:`level_scales`);
+    the decimated levels' class masks go to ``classes_out`` when it is given."""
     import rasterio
 
     from .errors import SegmentationCancelled
@@ -114,9 +137,51 @@ def multiscale_craters(
             # a level's speck limit is the image's, in the level's pixels
             level_min = max(4, round(min_area_px * min(1.0, scale * scale)))
             out[scale] = level_detections(lum, scale, model, tile=tile, overlap=overlap, batch_size=batch_size,
-                                          min_area_px=level_min, aspect_at=aspect_at)
+                                          min_area_px=level_min, aspect_at=aspect_at, classes_out=classes_out)
             runs.append(LevelRun(scale, len(out[scale]), time.perf_counter() - t0))
     return out, runs
+
+
+def fuse_level_classes(mask: np.ndarray, conf: np.ndarray, levels: list[LevelClasses], class_index: dict[str, int],
+                       *, band_rows: int = 1024) -> int:
+    """Add the coarser levels' valleys and ridges where the image's own mask is background; returns the pixels
+    changed. ``conf`` is the image's confidence (uint8 0-255 or float 0-1) and is updated with the level's.
+
+    Each image pixel takes the level pixel that holds its centre; the work goes in bands of ``band_rows`` rows,
+    so no full-size temporary is made. Finer levels go first, so a coarser one only fills what they left.
+    """
+    fused = [class_index[n] for n in FUSED_CLASS_NAMES if n in class_index]
+    background = class_index.get("background", 0)
+    if not fused or not levels:
+        return 0
+    h, w = mask.shape
+    scale_conf = 255.0 if conf.dtype == np.uint8 else 1.0
+    changed = 0
+    for level in sorted(levels, key=lambda lv: -lv.scale):
+        lh, lw = level.mask.shape
+        cols = np.minimum(((np.arange(w) + 0.5) * level.scale).astype(np.intp), lw - 1)
+        wanted = np.isin(level.mask, fused) & (level.conf >= FUSE_MIN_CONF)
+        if not wanted.any():
+            continue
+        for r0 in range(0, h, band_rows):
+            r1 = min(h, r0 + band_rows)
+            rows = np.minimum(((np.arange(r0, r1) + 0.5) * level.scale).astype(np.intp), lh - 1)
+            # nodata pixels (confidence 0) stay nodata
+            take = wanted[np.ix_(rows, cols)] & (mask[r0:r1] == background) & (conf[r0:r1] > 0)
+            if not take.any():
+                continue
+            mask[r0:r1][take] = level.mask[np.ix_(rows, cols)][take]
+            conf[r0:r1][take] = (level.conf[np.ix_(rows, cols)][take] * scale_conf).astype(conf.dtype)
+            changed += int(take.sum())
+    return changed
+
+
+def model_class_index(model: Any) -> dict[str, int]:
+    """Class name -> index of a model's card (the default classes for a model without one)."""
+    from .classes import DEFAULT_CLASSES
+
+    card = getattr(model, "card", None)
+    return {c.name: c.index for c in (card.classes if card is not None else DEFAULT_CLASSES)}
 
 
 def _range_penalty(d_level_px: np.ndarray) -> np.ndarray:

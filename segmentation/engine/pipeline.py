@@ -92,10 +92,13 @@ def segment_file(
         georef = Georef(transform, crs, radius)
     levels = None
     if multiscale:
-        from .multiscale import multiscale_craters
+        from .multiscale import fuse_level_classes, model_class_index, multiscale_craters
 
+        coarse: list[Any] = []
         levels, _ = multiscale_craters(input_path, loaded, tile=tile, overlap=overlap, batch_size=batch_size,
-                                       min_area_px=min_area_px, aspect_at=georef.aspect if georef else None)
+                                       min_area_px=min_area_px, aspect_at=georef.aspect if georef else None,
+                                       classes_out=coarse)
+        fuse_level_classes(mask, conf, coarse, model_class_index(loaded))
     light = None
     if light_check:
         from .light import light_input_for

@@ -80,3 +80,26 @@ def test_an_enlarged_level_keeps_no_specks(tiny_model: object, monkeypatch: pyte
                                 aspect_at=None)
     assert [round(d.diameter) for d in found] == [6]
     assert round(found[0].cx) == 10 and round(found[0].cy) == 10
+
+
+def test_coarser_levels_add_valleys_and_ridges_only_where_the_image_saw_background() -> None:
+    idx = {"background": 0, "crater": 1, "valley": 2, "ridge": 3}
+    mask = np.zeros((64, 64), np.uint8)
+    conf = np.full((64, 64), 200, np.uint8)
+    mask[10:20, 10:20] = 1  # a crater of the image's own level
+    conf[40:44, :] = 0  # nodata rows
+    level_mask = np.zeros((16, 16), np.uint8)
+    level_conf = np.full((16, 16), 0.9, np.float32)
+    level_mask[:, 2:6] = 2  # a valley 4 level pixels wide: image columns 8-23 at scale 1/4
+    level_mask[0, 10] = 3
+    level_conf[0, 10] = 0.3  # an unsure ridge is not taken
+    level_mask[15, 15] = 1  # a level's crater pixel is not a class to fuse
+    changed = ms.fuse_level_classes(mask, conf, [ms.LevelClasses(0.25, level_mask, level_conf)], idx, band_rows=7)
+    valley = mask == 2
+    assert valley[:, 8:24].sum() == changed and not valley[:, :8].any() and not valley[:, 24:].any()
+    assert (mask[10:20, 10:20] == 1).all()  # the image's crater stays
+    assert not valley[40:44].any() and (conf[40:44] == 0).all()  # nodata stays nodata
+    assert changed == 64 * 16 - 4 * 16 - 10 * 10  # the valley's band, less the nodata rows and the crater
+    assert (conf[valley] == int(0.9 * 255)).all() and not (mask == 3).any() and mask[63, 63] == 0
+    # a model without valley and ridge classes fuses nothing
+    assert ms.fuse_level_classes(mask, conf, [ms.LevelClasses(0.25, level_mask, level_conf)], {"crater": 1}) == 0
