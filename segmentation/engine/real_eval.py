@@ -79,37 +79,54 @@ def ridge_scores(features: list[Any], lon_range: tuple[float, float] = rs.HELD_O
     return {"precision": precision, "recall": recall, "f1": f1, "pred_px": n_pred, "line_px": n_true}
 
 
-def nac_craters(model: Any, ids: tuple[str, ...], *, multiscale: bool = True, light_check: bool = True,
-                tile: int = 512, overlap: int = 64, batch_size: int = 4) -> dict[str, Any]:
-    """Crater P/R/F1 per diameter bin on NAC images, under both match rules, as ``segment`` finds them."""
+def nac_detections(model: Any, img: np.ndarray, *, multiscale: bool = True, light_check: bool = True,
+                   tile: int = 512, overlap: int = 64, batch_size: int = 4) -> list[Any]:
+    """Craters of one grey NAC image as ``segment`` finds them (second view, levels, light check)."""
+    dets, _ = _nac_detections(model, img, multiscale=multiscale, light_check=light_check, tile=tile,
+                              overlap=overlap, batch_size=batch_size)
+    return dets
+
+
+def _nac_detections(model: Any, img: np.ndarray, *, multiscale: bool, light_check: bool, tile: int,
+                    overlap: int, batch_size: int) -> tuple[list[Any], float | None]:
     from .contrast_view import with_view_craters
-    from .datasets import load_nac
     from .instances import crater_instances
     from .light import LightInput
     from .multiscale import level_detections, level_scales, merge_levels, read_level
     from .tiling import segment_array
+
+    res = segment_array(img, model, tile=tile, overlap=overlap, batch_size=batch_size, crater_view=True)
+    dets, _ = crater_instances(res.mask, res.conf)
+    if res.crater_view is not None:
+        dets = with_view_craters(dets, res.crater_view)
+    if multiscale:
+        levels = {}
+        for scale in level_scales(img.shape[1], img.shape[0]):
+            lum, _ = read_level(_ArraySource(img), scale, None)
+            levels[scale] = level_detections(lum, scale, model, tile=tile, overlap=overlap,
+                                             batch_size=batch_size, min_area_px=16, aspect_at=None)
+        dets = merge_levels({1.0: dets, **levels})
+    azimuth = None
+    if light_check:
+        light = LightInput(img)
+        dets, _ = light.check(dets)
+        azimuth = light.used_azimuth_deg
+    return dets, azimuth
+
+
+def nac_craters(model: Any, ids: tuple[str, ...], *, multiscale: bool = True, light_check: bool = True,
+                tile: int = 512, overlap: int = 64, batch_size: int = 4) -> dict[str, Any]:
+    """Crater P/R/F1 per diameter bin on NAC images, under both match rules, as ``segment`` finds them."""
+    from .datasets import load_nac
 
     preds: list[tuple[float, float, float]] = []
     gts: list[tuple[float, float, float]] = []
     azimuths: dict[str, float | None] = {}
     for k, image_id in enumerate(ids):
         nac = load_nac(image_id)
-        img = nac.image.astype(np.float32)
-        res = segment_array(img, model, tile=tile, overlap=overlap, batch_size=batch_size, crater_view=True)
-        dets, _ = crater_instances(res.mask, res.conf)
-        if res.crater_view is not None:
-            dets = with_view_craters(dets, res.crater_view)
-        if multiscale:
-            levels = {}
-            for scale in level_scales(img.shape[1], img.shape[0]):
-                lum, _ = read_level(_ArraySource(img), scale, None)
-                levels[scale] = level_detections(lum, scale, model, tile=tile, overlap=overlap,
-                                                 batch_size=batch_size, min_area_px=16, aspect_at=None)
-            dets = merge_levels({1.0: dets, **levels})
-        if light_check:
-            light = LightInput(img)
-            dets, _ = light.check(dets)
-            azimuths[image_id] = light.used_azimuth_deg
+        dets, azimuths[image_id] = _nac_detections(model, nac.image.astype(np.float32), multiscale=multiscale,
+                                                   light_check=light_check, tile=tile, overlap=overlap,
+                                                   batch_size=batch_size)
         off = k * 1e6  # pooled matching never pairs craters across images
         preds += [(d.cx + off, d.cy, d.diameter) for d in dets]
         gts += [(g.cx + off, g.cy, g.diameter) for g in nac.labels]

@@ -33,13 +33,16 @@ def _blob(rng: np.random.Generator, size: int, radius: float, cx: float, cy: flo
     return np.hypot(xx - cx, yy - cy) <= radius * (1.0 + wobble)
 
 
-def add_canyon(dem: np.ndarray, mask: np.ndarray, rng: np.random.Generator, width: float) -> np.ndarray:
+def add_canyon(dem: np.ndarray, mask: np.ndarray, rng: np.random.Generator, width: float,
+               heading: float | None = None) -> np.ndarray:
     """Carve a straight-ish canyon of full width ``width`` px (steep walls, flat floor); label it valley.
 
-    Returns the canyon's footprint (the labelled pixels).
+    ``heading``: the axis' direction in radians (x right, y down), random when None. Returns the canyon's
+    footprint (the labelled pixels).
     """
     size = dem.shape[0]
-    heading = rng.uniform(0, np.pi)
+    drawn = rng.uniform(0, np.pi)
+    heading = drawn if heading is None else heading
     mid = rng.uniform(0.3 * size, 0.7 * size, 2)
     normal = np.array([-np.sin(heading), np.cos(heading)])
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
@@ -50,15 +53,16 @@ def add_canyon(dem: np.ndarray, mask: np.ndarray, rng: np.random.Generator, widt
     across = (xx - mid[0]) * normal[0] + (yy - mid[1]) * normal[1] - bend[idx]
     half = width / 2 * (1 + 0.25 * np.sin(along / size * rng.uniform(2, 6) + rng.uniform(0, 6)))
     # spurs and gullies: the wall line wanders along the axis, so the rim is scalloped, not a ruled line
-    spurs = ndimage.gaussian_filter1d(rng.standard_normal(4 * size), sigma=rng.uniform(1.5, 4)) * 0.12
+    spurs = ndimage.gaussian_filter1d(rng.standard_normal(4 * size), sigma=width * rng.uniform(0.04, 0.1))
+    spurs *= 0.04 / (spurs.std() + 1e-9)
     q = np.abs(across) / half + spurs[idx] * 3
     wall = rng.uniform(0.2, 0.5)  # share of the half-width taken by each wall
     depth = width * rng.uniform(0.1, 0.4)
     t = np.clip((1.0 - q) / wall, 0.0, 1.0)  # 0 at the rim, 1 on the floor
     carve = depth * (3 * t**2 - 2 * t**3)
     # floor deposits: hummocky landslides and layered mounds, lower than the plateau
-    rough = ndimage.gaussian_filter(rng.standard_normal(dem.shape), rng.uniform(1.5, 5)).astype(np.float32)
-    carve -= t * rough / (rough.std() + 1e-6) * depth * rng.uniform(0.02, 0.12)
+    rough = ndimage.gaussian_filter(rng.standard_normal(dem.shape), width * rng.uniform(0.03, 0.08)).astype(np.float32)
+    carve -= t * rough / (rough.std() + 1e-6) * depth * rng.uniform(0.02, 0.08)
     dem -= carve.astype(np.float32)
     inside = q < 1.0
     mask[inside] = VALLEY
@@ -211,3 +215,25 @@ def product_tones(image: np.ndarray, mask: np.ndarray, rng: np.random.Generator)
         img = np.where(cut, 0.0, img)
         lab[cut] = BACKGROUND
     return img.astype(np.float32), lab
+
+
+def canyon_scene(size: int = 2048, width: float = 300.0, seed: int = 0, heading_deg: float = 30.0,
+                 elevation_deg: float = 25.0) -> tuple[np.ndarray, np.ndarray]:
+    """A plateau cut by one canyon ``width`` px wide, shaded with cast shadows: (image in [0, 1], class mask).
+
+    The scale test of the multi-scale pipeline: the training tiles' valleys are 5-32 px wide, so the default
+    300 px is ten times the widest of them. The sun shines 20 degrees off the canyon's normal, so one wall
+    faces it and the other throws its shadow on the floor.
+    """
+    from .synthetic import _fractal_noise, hillshade
+
+    rng = np.random.default_rng(seed)
+    dem = _fractal_noise(rng, size, 3.2) * (size / 256.0) * 0.6
+    mask = np.zeros((size, size), dtype=np.uint8)
+    add_canyon(dem, mask, rng, width, np.radians(heading_deg))
+    azimuth_deg = heading_deg + 20.0  # sun azimuth equal to the heading is the axis' normal (see light.py)
+    img = hillshade(dem, azimuth_deg, elevation_deg)
+    img = np.where(cast_shadows(dem, azimuth_deg, elevation_deg), img.mean() * 0.05, img)
+    img = img + rng.standard_normal(img.shape).astype(np.float32) * 0.01
+    lo, hi = np.percentile(img, [1, 99])
+    return np.clip((img - lo) / max(float(hi - lo), 1e-6), 0, 1).astype(np.float32), mask

@@ -128,3 +128,16 @@ def test_default_config_draws_none_of_the_extras() -> None:
     plain = generate_sample(128, np.random.default_rng(9))
     explicit = generate_sample(128, np.random.default_rng(9), SynthConfig(p_canyon=0.0, p_cast_shadow=0.0))
     assert np.array_equal(plain.image, explicit.image)
+
+
+def test_canyon_scene_has_a_shadowed_and_a_sunlit_wall() -> None:
+    from segmentation.engine.terrain_extras import canyon_scene
+
+    image, mask = canyon_scene(512, 80.0, seed=1)
+    canyon = mask == VALLEY
+    assert 0.1 < canyon.mean() < 0.4 and set(np.unique(mask)) == {0, VALLEY}
+    plateau = image[~ndimage.binary_dilation(canyon, iterations=10)]
+    inside = image[canyon]
+    # the floor holds black shadow and saturated sunlit wall, the plateau neither
+    assert (inside < 0.02).mean() > 0.1 and (plateau < 0.02).mean() < 0.01
+    assert np.percentile(inside, 99) > np.percentile(plateau, 99)
