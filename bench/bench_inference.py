@@ -5,6 +5,9 @@
 
 ``--contrast-view`` runs the crater second view too (what ``segment`` and analyses do by default): the
 pipeline then makes two forward passes per window, and the bare forward baseline covers both passes' tiles.
+``--multiscale`` adds the extra pyramid levels (:func:`segmentation.engine.multiscale.level_scales`), their crater
+merge and the fusion of their valleys and ridges into the class mask, as ``segment`` does by default; the
+baseline then covers every level's tiles too.
 
 Each size runs in its own subprocess so its RSS high-water mark (``ru_maxrss``) is its own. Inputs are tiled
 uint8 GeoTIFFs written band by band in a temp dir (a few synthetic tiles repeated with noise: realistic
@@ -48,7 +51,29 @@ def write_input(path: Path, size: int) -> None:
             dst.write(row[None], window=rasterio.windows.Window(0, r0, size, h))
 
 
-def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int, view: bool = False) -> dict[str, Any]:
+def _multiscale(src: Path, mask_path: Path, conf_path: Path, model: Any, tile: int, overlap: int,
+                batch: int) -> list[float]:
+    """The default pipeline's extra levels after the image's own: crater merge and class fusion; their scales."""
+    import rasterio
+
+    from segmentation.engine.multiscale import (
+        fuse_level_classes,
+        merge_levels,
+        model_class_index,
+        multiscale_craters,
+    )
+
+    coarse: list[Any] = []
+    levels, runs = multiscale_craters(src, model, tile=tile, overlap=overlap, batch_size=batch, classes_out=coarse)
+    merge_levels(levels)
+    with rasterio.open(mask_path) as m, rasterio.open(conf_path) as c:
+        mask, conf = m.read(1), c.read(1)
+    fuse_level_classes(mask, conf, coarse, model_class_index(model))
+    return [r.scale for r in runs]
+
+
+def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int, view: bool = False,
+          multiscale: bool = False) -> dict[str, Any]:
     """Run one size; return timings and peak RSS (MB)."""
     import torch
 
@@ -70,10 +95,13 @@ def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int
         t = time.perf_counter()
         segment_raster(src, Path(tmp) / "m.tif", Path(tmp) / "c.tif", model, tile=tile, overlap=overlap,
                        batch_size=batch, dst_crater_view_path=Path(tmp) / "v.tif" if view else None)
+        scales = (_multiscale(src, Path(tmp) / "m.tif", Path(tmp) / "c.tif", model, tile, overlap, batch)
+                  if multiscale else [])
         pipe = time.perf_counter() - t
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     stride = tile - overlap
     n_tiles = len(window_starts(size, tile, stride)) ** 2 * (2 if view else 1)
+    n_tiles += sum(len(window_starts(max(1, round(size * sc)), tile, stride)) ** 2 for sc in scales)
     x = np.random.default_rng(0).standard_normal((batch, 1, tile, tile)).astype(np.float32)
     model.predict_proba(x)  # warm-up
     # The bare forward pass over the same tiles; on big inputs a sample of batches gives its per-tile rate.
@@ -86,16 +114,18 @@ def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int
     mpx = size * size / 1e6
     return {"size": size, "tiles": n_tiles, "pipeline_s": pipe, "forward_s": fwd, "mpx_s_pipeline": mpx / pipe,
             "mpx_s_forward": mpx / fwd, "ratio": pipe / fwd, "peak_rss_mb": peak, "rss_before_mb": rss_before,
-            "device": model.device, "views": 2 if view else 1}
+            "device": model.device, "views": 2 if view else 1, "levels": scales}
 
 
 def _sizes() -> list[int]:
     return [int(v) for v in os.environ.get("BENCH_INFERENCE_SIZES", "2048,16384").split(",")]
 
 
-def _measure(size: int, tile: int = 512, overlap: int = 64, batch: int = 4, view: bool = False) -> dict[str, Any]:
+def _measure(size: int, tile: int = 512, overlap: int = 64, batch: int = 4, view: bool = False,
+             multiscale: bool = False) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", str(size), "--tile", str(tile), "--overlap", str(overlap),
-           "--batch-size", str(batch)] + (["--contrast-view"] if view else [])
+           "--batch-size", str(batch)]
+    cmd += (["--contrast-view"] if view else []) + (["--multiscale"] if multiscale else [])
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603 - our own script
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -105,9 +135,13 @@ def run() -> list[dict[str, object]]:
     from _common import row  # bench/ is on sys.path (script dir, or run_all.py puts it there)
 
     rows: list[dict[str, object]] = []
-    for size, view in [(s, False) for s in _sizes()] + [(min(_sizes()), True)]:
-        r = _measure(size, view=view)
-        label = f"{size}x{size} px ({r['tiles']} tiles, {r['device']})" + (" + crater second view" if view else "")
+    # the image's own level alone at every size; then segment's default (second view and every level)
+    runs = [(s, False, False) for s in _sizes()] + [(s, True, True) for s in _sizes()]
+    for size, view, multiscale in runs:
+        r = _measure(size, view=view, multiscale=multiscale)
+        label = (f"{size}x{size} px ({r['tiles']} tiles, {r['device']})"
+                 + (" + crater second view" if view else "")
+                 + (f" + levels {r['levels']}" if multiscale else ""))
         rows.append(dict(row(f"inference throughput {label}", r["mpx_s_pipeline"], "Mpx/s",
                              "bare forward pass, same tiles", r["mpx_s_forward"],
                              note="target: pipeline >= 0.75 x forward")))
@@ -125,10 +159,12 @@ def main() -> int:
     p.add_argument("--overlap", type=int, default=64)
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--contrast-view", action="store_true", help="also run the crater second view")
+    p.add_argument("--multiscale", action="store_true", help="also the extra levels, merge and class fusion")
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.child:
-        print(json.dumps(child(a.child, a.model, a.tile, a.overlap, a.batch_size, a.contrast_view)), flush=True)
+        print(json.dumps(child(a.child, a.model, a.tile, a.overlap, a.batch_size, a.contrast_view, a.multiscale)),
+              flush=True)
         return 0
     print(f"{'size':>7} {'tiles':>6} {'pipe s':>8} {'fwd s':>8} {'Mpx/s pipe':>10} {'Mpx/s fwd':>9} "
           f"{'pipe/fwd':>8} {'peak RSS MB':>11}", flush=True)
@@ -136,6 +172,7 @@ def main() -> int:
         cmd = [sys.executable, __file__, "--child", str(size), "--tile", str(a.tile), "--overlap", str(a.overlap),
                "--batch-size", str(a.batch_size)] + (["--model", a.model] if a.model else [])
         cmd += ["--contrast-view"] if a.contrast_view else []
+        cmd += ["--multiscale"] if a.multiscale else []
         out = subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603 - our own script
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{r['size']:>7} {r['tiles']:>6} {r['pipeline_s']:>8.1f} {r['forward_s']:>8.1f} "
