@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, Row, bench_database, percentiles, row  # noqa: E402
 from bench_features_api import QUERIES, ROWS, populate, timed  # noqa: E402
 
-ZOOMS = (4, 7)
+ZOOMS = tuple(range(4, 11))  # z4-z10, the zooms of issue 17
 SEED = 20240603
 
 

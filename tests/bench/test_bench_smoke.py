@@ -96,3 +96,21 @@ def test_a_failing_module_becomes_an_error_row(tmp_path: Path) -> None:
     result = run_all.run_module(broken)
     assert [(r["name"], r["bench"]) for r in result.rows] == [("ERROR", "bench_broken")]
     assert "RuntimeError: boom" in result.rows[0]["note"]
+
+
+def test_load_test_smoke_mode_runs_the_mix_with_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real thing for a few seconds: the bench database, gunicorn, a Celery worker, every route of the mix.
+    monkeypatch.setenv("BENCH_LOAD_SECONDS", "3")
+    monkeypatch.setenv("BENCH_LOAD_CLIENTS", "4")
+    monkeypatch.setenv("BENCH_LOAD_FEATURES", "2000")
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "geoplanet.settings.dev")  # the bench's own database and Redis
+    result = run_all.run_module(BENCH / "bench_load.py")
+    rows = {r["name"]: r for r in result.rows}
+    assert "ERROR" not in rows, rows.get("ERROR")
+    errors = rows["load: error rate, explorer mix"]
+    assert errors["value"] == 0.0, errors.get("note")
+    routes = [name for name in rows if name.endswith("p95 under load")]
+    assert len(routes) == 4 and all(rows[name]["value"] and rows[name]["baseline_value"] for name in routes)
+    for who in ("gunicorn", "Celery worker"):
+        memory = rows[f"load: {who} RSS after"]
+        assert memory["value"] and memory["baseline_value"] and memory["baseline_value"] > 50  # MB: a live process
