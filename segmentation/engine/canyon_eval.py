@@ -16,7 +16,8 @@ def canyon_scores(model: Any, *, size: int = 2048, width: float = 300.0, seed: i
 
     from .inference import segment_raster
     from .instances import crater_instances
-    from .multiscale import fuse_level_classes, model_class_index, multiscale_craters
+    from .light import LightInput
+    from .multiscale import fuse_level_classes, merge_levels, model_class_index, multiscale_craters
     from .terrain_extras import VALLEY, canyon_scene
 
     image, truth = canyon_scene(size, width, seed)
@@ -36,13 +37,21 @@ def canyon_scores(model: Any, *, size: int = 2048, width: float = 300.0, seed: i
     valley = idx.get("valley", VALLEY)
     own = float((mask[canyon] == valley).mean())
     fuse_level_classes(mask, conf, coarse, idx)
-    dets, _ = crater_instances(mask, conf, idx.get("crater", 1))
-    level_craters = sum(len(v) for v in levels.values())
+    # craters as segment keeps them: every level merged, then the light check (sun estimated, as for a plain
+    # image without a label)
+    dets = merge_levels({1.0: crater_instances(mask, conf, idx.get("crater", 1))[0], **levels})
+    light = LightInput(image * 255.0)
+    checked, _ = light.check(dets)
+
+    def in_canyon(found: list[Any]) -> int:
+        return int(sum(canyon[min(int(d.cy), size - 1), min(int(d.cx), size - 1)] for d in found))
+
     return {
         "canyon_width_px": width, "levels": [r.scale for r in runs],
         "canyon_valley_share_own_level": round(own, 3),
         "canyon_valley_share_fused": round(float((mask[canyon] == valley).mean()), 3),
         "plateau_valley_share": round(float((mask[~canyon] == valley).mean()), 3),
-        "craters_own_level": len(dets), "craters_other_levels": level_craters,
-        "craters_in_canyon": int(sum(canyon[int(d.cy), int(d.cx)] for d in dets)),
+        "craters_before_light_check": len(dets), "craters_in_canyon_before_light_check": in_canyon(dets),
+        "craters": len(checked), "craters_in_canyon": in_canyon(checked),
+        "sun_azimuth_deg_estimated": light.used_azimuth_deg,
     }
