@@ -155,12 +155,12 @@ EXPORT_FORMATS = ("geojson", "gpkg", "shp", "csv", "scc", "diam", "cratershp")
 
 def explorer_data(user: Any, body: Body) -> dict[str, Any]:
     """Everything the explorer page needs in one document: images, analyses, classes and URLs (no N+1)."""
-    rasters = list(
-        rasters_visible_to(user)
-        .filter(body=body, status=Raster.Status.READY, georeferenced=True)
-        .order_by("title", "id")
-        .values("id", "title", "footprint")
-    )
+    from collab.access import editable_raster_q
+
+    visible = rasters_visible_to(user).filter(body=body, status=Raster.Status.READY, georeferenced=True)
+    rasters = list(visible.order_by("title", "id").values("id", "title", "footprint", "project__name"))
+    # The crater tool offers the images whose count the user may add to (the API decides again on each save).
+    editable = set(visible.filter(editable_raster_q(user)).values_list("pk", flat=True))
     analyses = list(
         analyses_visible_to(user).filter(raster__body=body)
         .order_by("-id").values("id", "raster_id", "raster__title", "status", "model_version__name")
@@ -179,6 +179,8 @@ def explorer_data(user: Any, body: Body) -> dict[str, Any]:
                 "footprint": r["footprint"].extent if r["footprint"] else None,
                 "tiles": tile.replace("/0/tiles/0/0/0.png", f"/{r['id']}/tiles/{{z}}/{{x}}/{{y}}.png"),
                 "url": reverse("rasters:detail", kwargs={"pk": r["id"]}),
+                "editable": r["id"] in editable,
+                "project": r["project__name"],
             }
             for r in rasters
         ],
@@ -195,6 +197,8 @@ def explorer_data(user: Any, body: Body) -> dict[str, Any]:
             "summary": reverse("api-feature-summary"),
             "export": reverse("api-feature-export"),
             "compare": reverse("maps:compare"),
+            "manual_craters": reverse("api-raster-manual-craters", kwargs={"pk": 0}).replace("/0/", "/{id}/"),
+            "stats_analysis": reverse("maps:stats-analysis", kwargs={"pk": 0}).replace("/0/", "/{id}/"),
         },
     }
 

@@ -242,6 +242,8 @@
     }
   });
   showFeatures();
+  // A crater saved by the hand tools (hand_tools.js) shows on the next tiles.
+  document.addEventListener("geoplanet:features-changed", showFeatures);
   if (hasRegion(initial)) {
     runQuery();
     if (regionLayer.getLayers().length) { map.fitBounds(regionLayer.getBounds(), { maxZoom: 10 }); }
