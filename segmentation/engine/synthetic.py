@@ -71,6 +71,8 @@ class SynthConfig:
 
 # The training mix since v3: canyons, hard negatives, cast shadows, real-product tones, sizes over 2 decades.
 REALISTIC = SynthConfig(scale_range=(0.4, 3.0), p_canyon=0.2, p_negative=0.25, p_cast_shadow=0.6, p_product=0.7)
+# Half as often: the second stage of the CPU run (v4), which rehearses the plain tiles the v3 stage drifted from.
+MIXED = SynthConfig(scale_range=(0.5, 2.2), p_canyon=0.1, p_negative=0.12, p_cast_shadow=0.3, p_product=0.35)
 
 
 def _fractal_noise(rng: np.random.Generator, size: int, beta: float) -> np.ndarray:

@@ -50,7 +50,7 @@ class TrainConfig:
     version: str = "v1"
     infer_tile: int = 512
     tta_flips: int = 1  # the card's default test-time augmentation, also used for the final evaluation
-    synth: str = "default"  # "realistic": canyons, hard negatives, cast shadows, real-product tones (v3 on)
+    synth: str = "default"  # "realistic": canyons, hard negatives, cast shadows, real-product tones; "mixed": half
     mosaics: list[str] = field(default_factory=list)  # labelled global mosaics: "mola-east", "moon-dem-west"
     mosaic_fraction: float = 0.0
     amp: str = "auto"  # bfloat16 autocast: "auto" (CUDA, or a CPU whose oneDNN has bf16 kernels), "bf16", "off"
@@ -118,13 +118,13 @@ def state_path(config: TrainConfig) -> Path:
 def _mixed_tiles(config: TrainConfig, nac: list[Any], chunk: int) -> Any:
     from .datasets import MixedTiles
     from .real_training import mars_mola_training, moon_dem_training
-    from .synthetic import REALISTIC, SynthConfig
+    from .synthetic import MIXED, REALISTIC, SynthConfig
 
     loaders = {"mola-east": mars_mola_training, "moon-dem-west": moon_dem_training}
     unknown = set(config.mosaics) - set(loaders)
     if unknown:
         raise ValueError(f"unknown mosaics {sorted(unknown)}; known: {sorted(loaders)}")
-    synth = {"default": SynthConfig(), "realistic": REALISTIC}[config.synth]
+    synth = {"default": SynthConfig(), "realistic": REALISTIC, "mixed": MIXED}[config.synth]
     # each chunk of a resumed run draws a fresh stream, so no tile is repeated
     seed = config.seed if chunk == 0 else config.seed * 1000 + chunk
     return MixedTiles(config.tile, seed, config.real_fraction if nac else 0.0, nac, synth,
