@@ -33,10 +33,6 @@ INSTALLED_APPS = [
     "segmentation",
     "maps",
     "collab",
-    # django-leaflet: map settings, the map template tag and admin widgets, its Leaflet served locally. Listed after
-    # maps, whose templates/leaflet/ replaces its map and widget templates with CSP-safe ones (forms render with
-    # the app directories only, so the override lives in an app listed first).
-    "leaflet",
 ]
 
 MIDDLEWARE = [
@@ -130,22 +126,6 @@ STORAGES = {
 # Uploaded images live outside any public URL; every download goes through an access check.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"
-
-# Maps through django-leaflet. Planetary maps are not Earth: no base layer tiles (each page adds the body's own
-# images), lon/lat plate carree on the body's sphere (static/js/planetmap.js gives django-leaflet's maps that CRS,
-# never Web Mercator), and the CSP-safe templates in maps/templates/leaflet/ (no inline script).
-LEAFLET_CONFIG = {
-    "TILES": [],
-    "DEFAULT_CENTER": (0.0, 0.0),
-    "DEFAULT_ZOOM": 1,
-    "MIN_ZOOM": 0,
-    "MAX_ZOOM": 18,
-    "SCALE": None,  # the body's own scale bar is added by planetmap.js (Leaflet's would be on Earth's radius)
-    "RESET_VIEW": False,
-    "ATTRIBUTION_PREFIX": '<a href="https://leafletjs.com">Leaflet</a>',
-    "NO_GLOBALS": True,
-    "FORCE_IMAGE_PATH": True,
-}
 
 API_MAX_PAGE_SIZE = env_int("GEOPLANET_API_MAX_PAGE_SIZE", 1000, minimum=1)  # the most rows one API page holds
 MAX_UPLOAD_BYTES = env_int("GEOPLANET_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1024)

@@ -28,35 +28,10 @@
     return L.latLng(-py / s, px / s);
   }
 
-  /* Options that django-leaflet's {% leaflet_map %} tag left beside the map (templates/leaflet/_leaflet_map.html). */
-  function djangoOptions(id) {
-    var el = document.getElementById(id + "-djoptions");
-    return el ? JSON.parse(JSON.parse(el.textContent)) : null;
-  }
-
-  // django-leaflet maps here are lon/lat plate carree on a body's sphere, never Web Mercator: a map made for a
-  // body carries its radius in djoptions.planet; admin widgets (no body known) get plain lon/lat degrees.
-  if (L.Map.DjangoMap) {
-    L.Map.DjangoMap.include({
-      _projectionOptions: function (djoptions) {
-        var planet = djoptions.planet;
-        return { crs: planet ? bodyCRS(planet.radius_m, planet.name) : L.CRS.EPSG4326 };
-      }
-    });
-  }
-
   function create(element, options) {
     var georef = options.georeferenced && options.radius_m;
     var map;
-    var dj = georef && L.Map.djangoMap ? djangoOptions(element) : null;
-    if (dj) {
-      // The map's settings (LEAFLET_CONFIG: zoom range, start view, no base tiles) come through django-leaflet.
-      dj.srid = null;
-      dj.planet = { radius_m: options.radius_m, name: options.body };
-      map = L.Map.djangoMap(element, { djoptions: dj, globals: false, callback: null });
-      map.options.worldCopyJump = false;
-      L.control.scale({ metric: true, imperial: false }).addTo(map);
-    } else if (georef) {
+    if (georef) {
       map = L.map(element, { crs: bodyCRS(options.radius_m, options.body), minZoom: 0, maxZoom: 18, worldCopyJump: false });
       map.setView([0, 0], 1);
       L.control.scale({ metric: true, imperial: false }).addTo(map);
@@ -98,29 +73,6 @@
     map.fitBounds(bounds);
     return { tiles: tiles, footprint: outline, pixelMaxZoom: maxZoom };
   }
-
-  /* Admin geometry widgets (templates/leaflet/widget.html): each widget's settings come as JSON; the map is made
-   * by django-leaflet and the field editor by its leaflet.forms.js, as its inline script would have done. */
-  function resolve(path) {
-    return String(path).split(".").reduce(function (obj, key) { return obj == null ? obj : obj[key]; }, window);
-  }
-
-  function djangoWidgets() {
-    document.querySelectorAll("script[id^=\"leaflet-widget-\"]").forEach(function (el) {
-      var w = JSON.parse(el.textContent);
-      var dj = djangoOptions(w.map_id);
-      if (!dj || !L.Map.djangoMap) { return; }
-      dj.srid = null;
-      L.Map.djangoMap(w.map_id, { djoptions: dj, globals: false, callback: function (map, options) {
-        var module = { fieldid: w.fieldid, modifiable: w.modifiable, geom_type: w.geom_type, srid: w.srid,
-                       field_store_class: resolve(w.field_store_class), precision: options.djoptions.precision };
-        var FieldClass = resolve(w.geometry_field_class);
-        (new FieldClass(module)).addTo(map);
-        map.getContainer().dataset.ready = "true";
-      } });
-    });
-  }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", djangoWidgets); } else { djangoWidgets(); }
 
   window.GeoPlanetMap = { create: create, addRaster: addRaster, bodyCRS: bodyCRS, pixelZoom: pixelZoom, pixelToLatLng: pixelToLatLng,
                           escapeHtml: escapeHtml };

@@ -174,6 +174,5 @@ def test_home_and_error_pages(client: Client) -> None:
 
 
 def test_front_end_libraries_are_local() -> None:
-    for asset in ["leaflet/leaflet.js", "leaflet/leaflet.css", "vendor/leaflet-draw/leaflet.draw.js",
-                  "vendor/chart.js/chart.umd.js"]:
+    for asset in ["vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/chart.js/chart.umd.js"]:
         assert finders.find(asset), asset
