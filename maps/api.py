@@ -29,7 +29,8 @@ from maps.serializers import (
     feature_rows,
     features_page_json,
 )
-from maps.vector_tiles import BadTile, cached_tile, render_tile, tile_cache_key
+from maps.statements import feature_statement, region_condition
+from maps.vector_tiles import BadTile, cached_tile, render_tile, tile_cache_key, tile_rows
 
 DEFAULT_LIMIT = 100
 # What an export answers with, per format: GeoJSON is a JSON document, the others files.
@@ -117,15 +118,17 @@ def feature_list(request: Request) -> HttpResponse:
     limit, offset = page_bounds(request.query_params, DEFAULT_LIMIT)
     after, before = page_cursor(request.query_params)
     body = selectors.body_by_slug(query.body) if query.body else None
-    features = selectors.features_matching(request.user, query)
-    matched = features.count()
-    # The page's Features come from PostGIS as one JSON text (visibility and filters in the same statement).
-    page = features_page_json(feature_rows(features, order=False), limit, offset=offset, after=after, before=before)
+    # The count and the page's Features come from PostGIS in one statement, as one JSON text, with the
+    # visibility rule and the filters inside it.
+    rows = feature_statement("page", request.user, query, lambda user, shape: feature_rows(
+        selectors.features_matching(user, shape), order=False, geom=True))
+    page = features_page_json(rows, limit, offset=offset, after=after, before=before,
+                              region=region_condition(query, 'b."geom"'))
     following, preceding = page_links(request, page, limit, offset, after, before)
     head = json.dumps({
         "type": "FeatureCollection",
         **({"body": body.name, "crs_code": body.crs_code} if body else {}),
-        "numberMatched": matched,
+        "numberMatched": page.matched,
         "numberReturned": page.returned,
         "next": following,
         "previous": preceding,
@@ -159,13 +162,20 @@ def feature_summary(request: Request) -> Response:
                            "Its ETag changes with every committed edit, review or change of access.")
 @api_view(["GET"])
 def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpResponse:
-    selectors.body_by_slug(body)
     params = request.query_params.copy()
     params["body"] = body
     query = FeatureQuery.from_params(params)
     key = tile_cache_key(request.user.pk, [(k, v) for k in params for v in params.getlist(k)], z, x, y)
+
+    def render() -> bytes:
+        rows = feature_statement("tile", request.user, query, tile_rows)
+        data = render_tile(rows, z, x, y, region=region_condition(query, 'q."geom"'))
+        if not data:
+            selectors.body_by_slug(body)  # an unknown body is a 404, never an empty tile kept in the cache
+        return data
+
     try:
-        data = cached_tile(key, z, x, y, lambda: render_tile(selectors.features_matching(request.user, query), z, x, y))
+        data = cached_tile(key, z, x, y, render)
     except BadTile as error:
         raise Http404(str(error)) from None
     etag = '"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest() + '"' if key else None

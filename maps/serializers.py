@@ -53,18 +53,20 @@ SHORT_NAMES: dict[str, str] = {
 GEOJSON_PRECISION = 7
 
 
-def feature_rows(queryset: QuerySet[Any], *, order: bool = True, wkt: bool = False) -> QuerySet[Any]:
+def feature_rows(queryset: QuerySet[Any], *, order: bool = True, wkt: bool = False,
+                 geom: bool = False) -> QuerySet[Any]:
     """``values()`` rows with the geometry text and every property (``queryset`` went through FeatureQuery).
 
     The geometry is GeoJSON under ``geojson``, or WKT under ``wkt`` (for GDAL's CSV reader), both rounded to
-    ``GEOJSON_PRECISION`` decimals.
+    ``GEOJSON_PRECISION`` decimals; ``geom`` adds the stored geometry itself (for a region test in raw SQL).
     """
     if wkt:
         text = {"wkt": Func("geom", Value(GEOJSON_PRECISION), function="ST_AsText", output_field=TextField())}
     else:
         text = {"geojson": AsGeoJSON("geom", precision=GEOJSON_PRECISION)}
-    qs = queryset.annotate(**text, body_name=F("body__name"), body_slug=F("body__slug")).values(*text, *PROPERTIES)
-    return qs.order_by("id") if order else qs
+    columns = [*text, *PROPERTIES, *(["geom"] if geom else [])]
+    qs = queryset.annotate(**text, body_name=F("body__name"), body_slug=F("body__slug")).values(*columns)
+    return qs.order_by("id") if order else qs.order_by()
 
 
 def feature_dict(row: dict[str, Any], *, short: bool = False) -> dict[str, Any]:
@@ -89,43 +91,54 @@ class FeaturePage:
     """One page of Features as JSON array text, with what its links need."""
 
     text: str
+    matched: int  # every row the query matches, all pages
     returned: int
     first_id: int | None
     last_id: int | None
     more: bool  # another page lies beyond this one, in the direction it was read
 
 
-def features_page_json(queryset: QuerySet[Any], limit: int, *, offset: int = 0, after: int | None = None,
-                       before: int | None = None) -> FeaturePage:
-    """The GeoJSON Features of a page of :func:`feature_rows` (``order=False``) as one JSON array text.
+def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int = 0, after: int | None = None,
+                       before: int | None = None, region: tuple[str, list[Any]] = ("", [])) -> FeaturePage:
+    """One page of GeoJSON Features, as one JSON array text, and the count of every match, in one statement.
 
-    PostGIS builds the array (``json_build_object`` around ``ST_AsGeoJSON``) in the same statement that selects
-    the page, visibility filter included, so no row becomes a Python object: the text goes out as it comes.
-    The members are those of :func:`feature_dict`, in id order. ``after``/``before`` are keyset cursors (ids
-    above / below); one row past the page is read to tell whether another page follows.
+    ``rows`` is the SQL and parameters of :func:`feature_rows` (``order=False, geom=True``) over a
+    visibility-checked, filtered queryset (``maps.statements.feature_statement``); ``region`` an ``AND ...``
+    condition on ``b.geom`` (``maps.statements.region_condition``). PostGIS builds the array
+    (``json_build_object`` around ``ST_AsGeoJSON``) in the statement that counts and selects the page, so no row
+    becomes a Python object: the text goes out as it comes. The members are those of :func:`feature_dict`, in id
+    order. ``after``/``before`` are keyset cursors (ids above / below); one row past the page is read to tell
+    whether another page follows.
     """
     from django.db import connection
 
+    base_sql, base_params = rows
+    where_sql, where_params = region
     if after is not None:
-        queryset = queryset.filter(id__gt=after)
+        cursor_sql, cursor_params = 'WHERE h."id" > %s', [after]
     elif before is not None:
-        queryset = queryset.filter(id__lt=before)
+        cursor_sql, cursor_params = 'WHERE h."id" < %s', [before]
+    else:
+        cursor_sql, cursor_params = "", []
     direction = "DESC" if before is not None else "ASC"
-    page = queryset.order_by("-id" if before is not None else "id")[offset:offset + limit + 1]
-    inner_sql, params = page.query.sql_with_params()
     members = ", ".join(_json_member(column, name) for column, name in PROPERTIES.items())
     sql = f"""
-        SELECT coalesce(json_agg(json_build_object(
+        WITH base AS NOT MATERIALIZED ({base_sql}),
+             hit AS NOT MATERIALIZED (SELECT * FROM base b WHERE true{where_sql})
+        SELECT (SELECT count(*) FROM hit),
+               coalesce(json_agg(json_build_object(
                  'type', 'Feature', 'id', q."id", 'geometry', q."geojson"::json,
                  'properties', json_build_object({members})) ORDER BY q."id") FILTER (WHERE q.n <= %s), '[]')::text,
                count(*) FILTER (WHERE q.n <= %s), min(q."id") FILTER (WHERE q.n <= %s),
                max(q."id") FILTER (WHERE q.n <= %s), count(*) > %s
-        FROM (SELECT p.*, row_number() OVER (ORDER BY p."id" {direction}) AS n FROM ({inner_sql}) p) q
-    """  # noqa: S608 - the inner SQL is Django's own, the member names and direction are constants
+        FROM (SELECT p.*, row_number() OVER (ORDER BY p."id" {direction}) AS n
+              FROM (SELECT * FROM hit h {cursor_sql} ORDER BY h."id" {direction} LIMIT %s OFFSET %s) p) q
+    """  # noqa: S608 - the base SQL is Django's own, the member names and direction are constants
+    params = [*base_params, *where_params, *[limit] * 5, *cursor_params, limit + 1, offset]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [limit] * 5 + list(params))
-        text, count, first_id, last_id, more = cursor.fetchone()
-    return FeaturePage(text, int(count), first_id, last_id, bool(more))
+        cursor.execute(sql, params)
+        matched, text, count, first_id, last_id, more = cursor.fetchone()
+    return FeaturePage(text, int(matched), int(count), first_id, last_id, bool(more))
 
 
 def feature_json(row: dict[str, Any], *, short: bool = False) -> str:

@@ -41,19 +41,28 @@ def tile_envelope(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     return minlon, maxlat - span, minlon + span, maxlat
 
 
-def tile_sql(features: QuerySet[Any], z: int, x: int, y: int) -> tuple[str, list[Any]]:
-    """SQL and parameters producing one MVT (bytea) from a filtered, visibility-checked feature queryset."""
-    minlon, minlat, maxlon, maxlat = tile_envelope(z, x, y)
-    point_deg = (maxlon - minlon) / 256 * POINT_PIXELS
-    inner = (
-        features.filter(geom__isnull=False)
-        .extra(where=["segmentation_feature.geom && ST_MakeEnvelope(%s, %s, %s, %s, 0)"],
-               params=[minlon, minlat, maxlon, maxlat])
-        .order_by()
+def tile_rows(user: Any, query: Any) -> QuerySet[Any]:
+    """The columns a tile carries, of the features ``user`` may see that match ``query`` (its region aside)."""
+    from maps.selectors import features_matching
+
+    features: QuerySet[Any] = features_matching(user, query)  # annotated with ``effective``
+    return (
+        features.filter(geom__isnull=False).order_by()
         .values("id", "geom", "effective", "class_name", "review_status", "confidence", "diameter_km",
                 "area_km2", "raster_id", "analysis_id")
     )
-    inner_sql, inner_params = inner.query.sql_with_params()
+
+
+def tile_sql(rows: tuple[str, list[Any]], z: int, x: int, y: int,
+             region: tuple[str, list[Any]] = ("", [])) -> tuple[str, list[Any]]:
+    """SQL and parameters producing one MVT (bytea) from :func:`tile_rows`' SQL (visibility checked inside).
+
+    ``region`` is an ``AND ...`` condition on ``q.geom`` (``maps.statements.region_condition``).
+    """
+    minlon, minlat, maxlon, maxlat = tile_envelope(z, x, y)
+    point_deg = (maxlon - minlon) / 256 * POINT_PIXELS
+    inner_sql, inner_params = rows
+    where_sql, where_params = region
     sql = f"""
         SELECT ST_AsMVT(t, 'features', {EXTENT}, 'mvtgeom', 'id') FROM (
           SELECT q.id, q.effective AS class, q.class_name AS detected, q.review_status AS review,
@@ -64,16 +73,19 @@ def tile_sql(features: QuerySet[Any], z: int, x: int, y: int) -> tuple[str, list
                    ST_MakeEnvelope(%s, %s, %s, %s, 0)::box2d, {EXTENT}, {BUFFER}, true
                  ) AS mvtgeom
           FROM ({inner_sql}) q
+          WHERE q.geom && ST_MakeEnvelope(%s, %s, %s, %s, 0){where_sql}
           ORDER BY q.area_km2 DESC NULLS LAST
           LIMIT {MAX_FEATURES_PER_TILE}
         ) t WHERE t.mvtgeom IS NOT NULL
     """  # noqa: S608 - the inner SQL is Django's own, every value is a parameter
-    return sql, [point_deg, minlon, minlat, maxlon, maxlat, *inner_params]
+    envelope = [minlon, minlat, maxlon, maxlat]
+    return sql, [point_deg, *envelope, *inner_params, *envelope, *where_params]
 
 
-def render_tile(features: QuerySet[Any], z: int, x: int, y: int) -> bytes:
+def render_tile(rows: tuple[str, list[Any]], z: int, x: int, y: int,
+                region: tuple[str, list[Any]] = ("", [])) -> bytes:
     """The MVT bytes of tile ``z/x/y`` (empty bytes when no feature touches it)."""
-    sql, params = tile_sql(features, z, x, y)
+    sql, params = tile_sql(rows, z, x, y, region)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
