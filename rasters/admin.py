@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from rasters.models import Body, Raster
+from rasters.widgets import BodyLonLatAdminMixin
 
 
 @admin.register(Body)
@@ -9,9 +10,9 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Raster)
-class RasterAdmin(admin.ModelAdmin):
+class RasterAdmin(BodyLonLatAdminMixin, admin.ModelAdmin):
     list_display = ["title", "owner", "body", "status", "width", "height", "created_at"]
     list_filter = ["status", "body"]
     search_fields = ["title", "owner__username"]
-    # computed from the image; shown as text, as the map widget needs a CDN and inline script (refused by the CSP)
-    readonly_fields = ["footprint"]
+    # The footprint is computed from the image: shown on a django-leaflet map (CSP-safe, no base tiles), not edited.
+    modifiable = False

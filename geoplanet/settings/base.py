@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "segmentation",
     "maps",
     "collab",
+    # django-leaflet: map settings, the map template tag and admin widgets, its Leaflet served locally. Listed after
+    # maps, whose templates/leaflet/ replaces its map and widget templates with CSP-safe ones (forms render with
+    # the app directories only, so the override lives in an app listed first).
+    "leaflet",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +118,11 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end libraries come from npm (package-lock.json) and are served from here: no CDN, works offline.
-    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    # Leaflet is served at django-leaflet's own paths (leaflet/leaflet.js, leaflet/leaflet.css, leaflet/images/):
+    # these directories are searched before the apps', so its tags, widgets and our pages all load this one copy
+    # (1.9.4, the one the plugins below attach to) and django-leaflet's bundled 1.9.3 is never served.
+    # collectstatic notes the shadowed files ("Found another file ... will be ignored").
+    ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/leaflet-draw", BASE_DIR / "node_modules" / "leaflet-draw" / "dist"),
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/leaflet.vectorgrid", BASE_DIR / "node_modules" / "leaflet.vectorgrid" / "dist"),
@@ -126,6 +134,22 @@ STORAGES = {
 # Uploaded images live outside any public URL; every download goes through an access check.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"
+
+# Maps through django-leaflet. Planetary maps are not Earth: no base layer tiles (each page adds the body's own
+# images), lon/lat plate carree on the body's sphere (static/js/planetmap.js gives django-leaflet's maps that CRS,
+# never Web Mercator, and lets them wrap at the antimeridian), and the CSP-safe templates in maps/templates/leaflet/
+# (no inline script). No SRID: proj4 is never loaded.
+LEAFLET_CONFIG = {
+    "TILES": [],
+    "DEFAULT_CENTER": (0.0, 0.0),
+    "DEFAULT_ZOOM": 1,
+    "MIN_ZOOM": 0,
+    "MAX_ZOOM": 18,
+    "SCALE": None,  # the body's own scale bar is added by planetmap.js (Leaflet's would be on Earth's radius)
+    "RESET_VIEW": False,
+    "ATTRIBUTION_PREFIX": '<a href="https://leafletjs.com">Leaflet</a>',
+    "NO_GLOBALS": True,
+}
 
 API_MAX_PAGE_SIZE = env_int("GEOPLANET_API_MAX_PAGE_SIZE", 1000, minimum=1)  # the most rows one API page holds
 MAX_UPLOAD_BYTES = env_int("GEOPLANET_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1024)

@@ -28,10 +28,29 @@
     return L.latLng(-py / s, px / s);
   }
 
+  /* The settings django-leaflet's map tag left beside the map (maps/templates/leaflet/_leaflet_map.html), or null
+   * where there are none or the page lacks django-leaflet's map class (leaflet/leaflet.extras.js). */
+  function djangoOptions(id) {
+    var el = document.getElementById(id + "-djoptions");
+    if (!el || !L.Map.djangoMap) { return null; }
+    var dj = JSON.parse(JSON.parse(el.textContent));
+    // No SRID: django-leaflet keeps the crs it is given (plate carree on a sphere, never Web Mercator) instead of
+    // making a proj4 one. No extent: a body's map wraps at the antimeridian, where a region may cross it.
+    dj.srid = null;
+    dj.extent = null;
+    return dj;
+  }
+
   function create(element, options) {
     var georef = options.georeferenced && options.radius_m;
     var map;
-    if (georef) {
+    var dj = georef ? djangoOptions(element) : null;
+    if (dj) {
+      // The map's settings (LEAFLET_CONFIG: zoom range, start view, no base tiles) come through django-leaflet.
+      map = L.Map.djangoMap(element, { djoptions: dj, crs: bodyCRS(options.radius_m, options.body), worldCopyJump: false,
+                                       globals: false, callback: null });
+      L.control.scale({ metric: true, imperial: false }).addTo(map);
+    } else if (georef) {
       map = L.map(element, { crs: bodyCRS(options.radius_m, options.body), minZoom: 0, maxZoom: 18, worldCopyJump: false });
       map.setView([0, 0], 1);
       L.control.scale({ metric: true, imperial: false }).addTo(map);
@@ -73,6 +92,29 @@
     map.fitBounds(bounds);
     return { tiles: tiles, footprint: outline, pixelMaxZoom: maxZoom };
   }
+
+  /* Admin geometry widgets (maps/templates/leaflet/widget.html): each widget's settings come as JSON; the map is
+   * made by django-leaflet and the field editor by its leaflet.forms.js, as its inline script would have done. The
+   * widget knows no body: its map is plain lon/lat degrees (plate carree). */
+  function resolve(path) {
+    return String(path).split(".").reduce(function (obj, key) { return obj == null ? obj : obj[key]; }, window);
+  }
+
+  function djangoWidgets() {
+    document.querySelectorAll("script[id^=\"leaflet-widget-\"]").forEach(function (el) {
+      var w = JSON.parse(el.textContent);
+      var dj = djangoOptions(w.map_id);
+      if (!dj) { return; }
+      L.Map.djangoMap(w.map_id, { djoptions: dj, crs: L.CRS.EPSG4326, globals: false, callback: function (map, options) {
+        var module = { fieldid: w.fieldid, modifiable: w.modifiable, geom_type: w.geom_type, srid: w.srid,
+                       field_store_class: resolve(w.field_store_class), precision: options.djoptions.precision };
+        var FieldClass = resolve(w.geometry_field_class);
+        (new FieldClass(module)).addTo(map);
+        map.getContainer().dataset.ready = "true";
+      } });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", djangoWidgets); } else { djangoWidgets(); }
 
   window.GeoPlanetMap = { create: create, addRaster: addRaster, bodyCRS: bodyCRS, pixelZoom: pixelZoom, pixelToLatLng: pixelToLatLng,
                           escapeHtml: escapeHtml };

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.core import mail
@@ -174,5 +177,9 @@ def test_home_and_error_pages(client: Client) -> None:
 
 
 def test_front_end_libraries_are_local() -> None:
-    for asset in ["vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/chart.js/chart.umd.js"]:
+    for asset in ["leaflet/leaflet.js", "leaflet/leaflet.css", "leaflet/leaflet.extras.js", "leaflet/leaflet.forms.js",
+                  "vendor/leaflet-draw/leaflet.draw.js", "vendor/chart.js/chart.umd.js"]:
         assert finders.find(asset), asset
+    # One Leaflet: django-leaflet's path serves npm's copy (the one the plugins attach to), not its bundled one.
+    for asset in ["leaflet/leaflet.js", "leaflet/leaflet-src.js", "leaflet/leaflet.css"]:
+        assert Path(str(finders.find(asset))).parent == settings.BASE_DIR / "node_modules" / "leaflet" / "dist", asset

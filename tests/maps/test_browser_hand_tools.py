@@ -31,6 +31,12 @@ def test_measure_and_digitise_a_crater(browser_page: Any, live_server: Any, cast
     # The first request imports the URL configuration (torch among it): slow on a busy machine.
     page.goto(f"{live_server.url}/map/mars/", timeout=120_000)
     page.wait_for_function("window.geoplanetMap !== undefined && window.GeoPlanetSphere !== undefined")
+    # The map came through django-leaflet's tag and settings, on Mars' sphere in plate carree, with the site's one
+    # Leaflet (npm's 1.9.4, which Leaflet.draw and VectorGrid attach to) and no bound at the antimeridian.
+    assert page.evaluate("() => geoplanetMap instanceof L.Map.DjangoMap && geoplanetMap.options.crs.R") == MARS_R
+    assert page.evaluate("() => geoplanetMap.options.crs.code") == "GEOPLANET:Mars"
+    assert page.evaluate("() => [L.version, !!L.vectorGrid, !!L.Draw, geoplanetMap.options.maxBounds]") == [
+        "1.9.4", True, True, None]
     page.evaluate("() => window.geoplanetMap.fitBounds([[-5, 20], [25, 50]])")
     page.wait_for_timeout(500)
 

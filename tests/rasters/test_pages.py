@@ -19,7 +19,9 @@ def test_list_detail_edit_delete(cast: Any, make_raster: Any, shared_data: Path)
     assert raster.title in listing and f"/images/{raster.pk}/thumbnail.png" in listing
     detail = client.get(f"/images/{raster.pk}/").content.decode()
     assert "Mars" in detail and "km² on Mars" in detail and 'id="page-data"' in detail
-    assert "vendor/leaflet/leaflet.js" in detail
+    # One Leaflet, served locally at django-leaflet's path; none of django-leaflet's extras on a page whose map is
+    # not its own (leaflet.extras.css would flatten the map to height 0)
+    assert detail.count("/static/leaflet/leaflet.js") == 1 and "leaflet.extras" not in detail
     response = client.post(f"/images/{raster.pk}/edit/", {"title": "Arabia Terra", "description": "MOLA"}, follow=True)
     assert "Image details saved." in response.content.decode()
     response = client.post(f"/images/{raster.pk}/edit/", {"title": "", "description": ""})
@@ -66,5 +68,40 @@ def test_admin_raster_page_fits_the_content_security_policy(client: Any) -> None
     response = client.get(f"/admin/rasters/raster/{raster.pk}/change/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html)  # no inline script the policy would refuse
+    # no inline script the policy would refuse (JSON data blocks are not run)
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>\s*\S", html)
     assert not re.search(r"<script[^>]*src=\"https?://", html)  # nothing from a CDN
+    # The footprint is a django-leaflet map widget (its Leaflet served locally), no Earth tiles configured.
+    assert html.count("/static/leaflet/leaflet.js") == 1 and "/static/leaflet/leaflet.forms.js" in html
+    assert "/static/js/planetmap.js" in html and 'id="leaflet-widget-id_footprint"' in html
+    assert 'name="footprint"' in html and "MultiPolygon" in html
+    assert '\\"layers\\": []' in html  # djoptions (a JSON string in JSON): no base layer
+
+
+@pytest.mark.django_db
+def test_admin_save_keeps_the_footprint_in_body_lonlat(client: Any) -> None:
+    """Leaflet hands the widget degrees labelled EPSG:4326; they go back to the SRID-0 column as body lon/lat."""
+    from django.contrib.auth import get_user_model
+
+    from tests.maps.helpers import raster_row
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "Root-Pass-12345")
+    raster = raster_row(admin, bbox=(10, -5, 20, 5))
+    client.force_login(admin)
+    page = client.get(f"/admin/rasters/raster/{raster.pk}/change/")
+    form = page.context["adminform"].form
+    assert raster.footprint is not None
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+    # What the browser sends: the textarea's GeoJSON (degrees Leaflet calls EPSG:4326), the JSON fields as text.
+    data.update(title="Renamed", owner=admin.pk, body=raster.body_id, footprint=raster.footprint.geojson,
+                scales="[1]", offsets="[0]", metadata="{}", product_files="[]", band_stats="[]")
+    response = client.post(f"/admin/rasters/raster/{raster.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    raster.refresh_from_db()
+    assert raster.title == "Renamed" and raster.footprint is not None
+    assert raster.footprint.extent == (10.0, -5.0, 20.0, 5.0)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_SRID(footprint) FROM rasters_raster WHERE id = %s", [raster.pk])
+        assert cursor.fetchone() == (0,)
