@@ -92,3 +92,42 @@ def test_nodata_and_flat_disks_are_left_unscored() -> None:
     assert np.isnan(light.shading_scores(flat, valid, [(32, 32, 20, 1.0)], 90.0)).all()
     kept, scores_kept = light.LightInput(flat, sun_azimuth_deg=90.0).check(dets([(32, 32, 20, -1)]))
     assert len(kept) == 1 and scores_kept == [None]
+
+
+def mosaic(west_sun: float, east_sun: float) -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
+    """Two halves of 2 x 2 scenes, each half under its own sun (a global mosaic of orbits lit from both sides)."""
+    terrain = np.tile(relief(SPOTS), (2, 2))
+    image = np.hstack([hillshade(terrain, west_sun), hillshade(terrain, east_sun)])
+    spots = [(cx + i * SIZE, cy + j * SIZE, d, s) for i in range(4) for j in range(2) for cx, cy, d, s in SPOTS]
+    return image, spots
+
+
+def test_a_mosaic_is_judged_under_each_part_s_own_sun() -> None:
+    # The WAC global mosaic is lit from the east in one part and from the west in the rest: one sun for the
+    # whole image would call every crater of one part a dome.
+    image, spots = mosaic(90.0, 270.0)
+    craters = {(cx, cy) for cx, cy, _, s in spots if s < 0}
+    check = light.LightInput(image)
+    kept, _ = check.check(dets(spots))
+    assert {(d.cx, d.cy) for d in kept} == craters
+    assert check.dropped_lit_like_domes == 16 and check.judged == len(spots)
+    suns = light.local_sun_azimuths(image, None, [(cx, cy, d, 1.0) for cx, cy, d, _ in spots])
+    west = np.array([cx < 2 * SIZE for cx, *_ in spots])
+    assert np.allclose(suns.azimuth_deg[west], 90, atol=15) and np.allclose(suns.azimuth_deg[~west], 270, atol=15)
+    assert suns.trusted().all()
+    # one sun for the whole would have dropped every crater of one half
+    whole = light.LightInput(image, sun_azimuth_deg=suns.whole.azimuth_deg if suns.whole else 0.0)
+    assert len(whole.check(dets(spots))[0]) <= len(craters) // 2 + 8
+
+
+def test_no_candidate_is_judged_where_the_vote_disagrees() -> None:
+    # Random speckle has no sun: its dipoles point anywhere, so (bar the odd chance agreement the Rayleigh gate
+    # lets through at p ~ 0.01 per neighbourhood) no candidate is judged by it.
+    rng = np.random.default_rng(3)
+    noise = rng.normal(100, 30, (SIZE * 2, SIZE * 2))
+    spots = [(float(x), float(y), 20.0, -1.0) for x in range(20, 2 * SIZE, 40) for y in range(20, 2 * SIZE, 40)]
+    check = light.LightInput(noise)
+    kept, _ = check.check(dets(spots))
+    assert check.source == "estimated" and check.agreement is not None and check.agreement < light.MIN_AGREEMENT
+    assert check.judged is not None and check.judged <= 0.05 * len(spots)
+    assert len(kept) >= len(spots) - check.judged
