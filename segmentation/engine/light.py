@@ -11,10 +11,6 @@ image's up (north on a north-up map), so a scene lit from the north-west has azi
   not give it: each candidate's brightness dipole votes for an axis (doubled angles, so craters and domes agree
   on it), and the side of that axis is the one most candidates call a depression, since craters outnumber
   domes on every body we map.
-- A global mosaic has no single sun: the LRO WAC mosaic is lit from the east west of 90 W and from the west
-  elsewhere (measured on its matched craters). So without metadata each candidate is judged under the sun that
-  its neighbours (within :data:`LOCAL_FRAC` of the image's longer side) vote for, and only where that vote agrees
-  (:data:`MIN_AGREEMENT`); on a single image the neighbours see the same sun as the whole.
 """
 
 from __future__ import annotations
@@ -33,16 +29,6 @@ MIN_PIXELS = 12
 MIN_SCORE = -0.1
 # a dark floor: this fraction of the disk no brighter than the image's 2nd percentile is a cast shadow's share
 SHADOW_FRAC = 0.6
-# Estimated suns are local: the candidates within this fraction of the image's longer side vote, if at least
-# LOCAL_MIN_VOTES of them can; a candidate is judged only where their vote agrees at least MIN_AGREEMENT (0-1).
-# Chosen on training data only (MOLA east, the WAC's western hemisphere, the NAC training images), before the
-# held-out halves were measured, see MODEL_CARD.md.
-LOCAL_FRAC = 0.2
-LOCAL_MIN_VOTES = 8
-MIN_AGREEMENT = 0.4
-# ... and only where so much agreement is unlikely by chance: Rayleigh's statistic votes * agreement**2 of
-# doubled angles at least this (p ~ 0.01 for directions drawn at random), so a few noisy votes decide nothing
-MIN_RAYLEIGH_Z = 4.6
 
 
 @dataclass(frozen=True)
@@ -62,14 +48,11 @@ def sun_vector(azimuth_deg: float) -> np.ndarray:
 
 def _disk(image: np.ndarray, valid: np.ndarray | None, cx: float, cy: float, r: float,
           aspect: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Brightness and offsets in radii (x, y in ground-square units) of the pixels inside ``DISK_FRAC * r``."""
-    if not (np.isfinite(cx) and np.isfinite(cy) and np.isfinite(r) and np.isfinite(aspect)) or r <= 0 or aspect <= 0:
-        return None
+    """Brightness and unit offsets (x, y in ground-square units) of the pixels inside ``DISK_FRAC * r``."""
     h, w = image.shape
-    outer = r * DISK_FRAC
-    rx = outer / aspect
+    rx = r / aspect
     x0, x1 = max(0, int(np.floor(cx - rx))), min(w, int(np.ceil(cx + rx)) + 1)
-    y0, y1 = max(0, int(np.floor(cy - outer))), min(h, int(np.ceil(cy + outer)) + 1)
+    y0, y1 = max(0, int(np.floor(cy - r))), min(h, int(np.ceil(cy + r)) + 1)
     if x1 <= x0 or y1 <= y0:
         return None
     yy, xx = np.mgrid[y0:y1, x0:x1]
@@ -103,18 +86,15 @@ def _dipoles(image: np.ndarray, valid: np.ndarray | None, candidates: Sequence[t
 
 
 def shading_scores(image: np.ndarray, valid: np.ndarray | None,
-                   candidates: Sequence[tuple[float, float, float, float]], azimuth_deg: float | np.ndarray,
-                   ) -> np.ndarray:
+                   candidates: Sequence[tuple[float, float, float, float]], azimuth_deg: float) -> np.ndarray:
     """Correlation of brightness with the anti-sun offset inside each candidate ``(cx, cy, diameter, aspect)``.
 
     Pixel coordinates as the crater instances give them (pixel centres at i + 0.5, diameter in row pixels,
-    aspect = a pixel's ground width over its height). ``azimuth_deg``: one sun, or one per candidate. NaN where
-    the disk has too few valid pixels or no contrast.
+    aspect = a pixel's ground width over its height). NaN where the disk has too few valid pixels or no contrast.
     """
-    azimuths = np.broadcast_to(np.asarray(azimuth_deg, dtype=np.float64), (len(candidates),))
+    away = -sun_vector(azimuth_deg)
     scores = np.full(len(candidates), np.nan)
     for i, (cx, cy, d, aspect) in enumerate(candidates):
-        away = -sun_vector(float(azimuths[i]))
         disk = _disk(image, valid, cx, cy, d / 2.0, aspect)
         if disk is None:
             continue
@@ -141,63 +121,7 @@ def estimate_sun_azimuth(image: np.ndarray, valid: np.ndarray | None,
                          candidates: Sequence[tuple[float, float, float, float]]) -> SunEstimate | None:
     """The sun azimuth that the candidates' shading points to; None with fewer than 3 usable candidates."""
     dip, ok = _dipoles(image, valid, candidates)
-    return _vote(dip[ok])
-
-
-@dataclass(frozen=True)
-class LocalSuns:
-    """Per candidate: the sun azimuth its neighbours vote for, their agreement and how many voted; and the
-    estimate from every candidate of the image."""
-
-    azimuth_deg: np.ndarray
-    agreement: np.ndarray
-    votes: np.ndarray
-    whole: SunEstimate | None
-
-    def trusted(self) -> np.ndarray:
-        """Where the vote is clear enough to judge a candidate by (:data:`MIN_AGREEMENT`, :data:`MIN_RAYLEIGH_Z`)."""
-        return (np.isfinite(self.azimuth_deg) & (self.agreement >= MIN_AGREEMENT)
-                & (self.votes * self.agreement**2 >= MIN_RAYLEIGH_Z))
-
-
-def local_sun_azimuths(image: np.ndarray, valid: np.ndarray | None,
-                       candidates: Sequence[tuple[float, float, float, float]]) -> LocalSuns:
-    """Per candidate, the sun its neighbours vote for (see :class:`LocalSuns`).
-
-    The candidates within :data:`LOCAL_FRAC` of the image's longer side (in pixels, not wrapped round a global
-    mosaic's edges) of an anchor vote; anchors lie half that apart and a candidate takes its nearest one's vote.
-    With fewer than :data:`LOCAL_MIN_VOTES` usable voters the whole image's estimate stands, with its agreement.
-    NaN where there is no estimate at all.
-    """
-    n = len(candidates)
-    dip, ok = _dipoles(image, valid, candidates)
-    whole = _vote(dip[ok])
-    azimuth = np.full(n, whole.azimuth_deg if whole else np.nan)
-    agreement = np.full(n, whole.agreement if whole else 0.0)
-    votes = np.full(n, whole.votes if whole else 0)
-    if n == 0:
-        return LocalSuns(azimuth, agreement, votes, whole)
-    # the votes are taken around anchors half a reach apart; each candidate takes its nearest anchor's
-    xy = np.array([(c[0], c[1]) for c in candidates], dtype=np.float64)
-    reach = LOCAL_FRAC * max(image.shape)
-    step = reach / 2.0
-    h, w = image.shape
-    ax = np.arange(step / 2.0, w + step / 2.0, step)
-    ay = np.arange(step / 2.0, h + step / 2.0, step)
-    nearest_x = np.clip(np.rint((xy[:, 0] - step / 2.0) / step).astype(int), 0, len(ax) - 1)
-    nearest_y = np.clip(np.rint((xy[:, 1] - step / 2.0) / step).astype(int), 0, len(ay) - 1)
-    for j in np.unique(nearest_y):
-        for i in np.unique(nearest_x[nearest_y == j]):
-            near = ok & (np.hypot(xy[:, 0] - ax[i], xy[:, 1] - ay[j]) <= reach)
-            local = _vote(dip[near]) if near.sum() >= LOCAL_MIN_VOTES else None
-            if local is not None:
-                mine = (nearest_x == i) & (nearest_y == j)
-                azimuth[mine], agreement[mine], votes[mine] = local.azimuth_deg, local.agreement, local.votes
-    return LocalSuns(azimuth, agreement, votes, whole)
-
-
-def _vote(dip: np.ndarray) -> SunEstimate | None:
-    """The sun azimuth that these brightness dipoles point to (see :func:`estimate_sun_azimuth`)."""
+    dip = dip[ok]
     if len(dip) < 3:
         return None
     # a crater's bright side is away from the sun: its vote for the sun is minus its dipole
@@ -233,43 +157,33 @@ class LightInput:
     source: str = "none"
     dropped_lit_like_domes: int = 0
     dropped_shadows: int = 0
-    judged: int | None = None  # estimated suns: the candidates whose neighbours' vote agreed enough to judge
 
     def check(self, dets: list[Any], aspect_at: Any = None) -> tuple[list[Any], list[float | None]]:
-        """The candidates that pass, and their scores (None where the disk could not be measured).
-
-        A candidate is dropped when it is lit like a dome or when its floor is a cast shadow. Under an
-        estimated sun the first applies only where the neighbours' vote agrees (:data:`MIN_AGREEMENT`).
-        """
+        """The candidates that pass, and their scores (None where the disk could not be measured)."""
         if not dets:
             return [], []
         cols = np.array([d.cx for d in dets])
         rows = np.array([d.cy for d in dets])
         aspect = np.asarray(aspect_at(cols, rows), dtype=np.float64) if aspect_at is not None else np.ones(len(dets))
         cand = [(d.cx, d.cy, d.diameter, float(a)) for d, a in zip(dets, aspect, strict=True)]
-        if self.sun_azimuth_deg is not None:
+        azimuth = self.sun_azimuth_deg
+        if azimuth is not None:
             self.source = "metadata"
-            azimuths = np.full(len(cand), float(self.sun_azimuth_deg))
-            trusted = np.ones(len(cand), dtype=bool)
-            self.used_azimuth_deg = float(self.sun_azimuth_deg)
         else:
-            suns = local_sun_azimuths(self.image, self.valid, cand)
-            whole = suns.whole
-            if whole is None:
+            estimate = estimate_sun_azimuth(self.image, self.valid, cand)
+            if estimate is None:
                 return dets, [None] * len(dets)
-            self.used_azimuth_deg, self.agreement, self.source = whole.azimuth_deg, whole.agreement, "estimated"
-            azimuths, trusted = suns.azimuth_deg, suns.trusted()
-            self.judged = int(trusted.sum())
-        safe = np.where(np.isfinite(azimuths), azimuths, 0.0)
-        scores = shading_scores(self.image, self.valid, cand, safe)
+            azimuth, self.agreement, self.source = estimate.azimuth_deg, estimate.agreement, "estimated"
+        self.used_azimuth_deg = float(azimuth)
+        scores = shading_scores(self.image, self.valid, cand, azimuth)
         values = self.image[self.valid] if self.valid is not None else self.image.ravel()
         dark, middle = np.percentile(values, [2, 50]) if values.size else (0.0, 0.0)
         # an image without dark tones (a flat patch) has no shadows
         shadows = (shadow_fractions(self.image, self.valid, cand, float(dark)) if dark < middle
                    else np.full(len(cand), np.nan))
         kept, kept_scores = [], []
-        for d, ok, score, shadow in zip(dets, trusted, scores, shadows, strict=True):
-            if ok and np.isfinite(score) and score < self.min_score:
+        for d, score, shadow in zip(dets, scores, shadows, strict=True):
+            if np.isfinite(score) and score < self.min_score:
                 self.dropped_lit_like_domes += 1
             elif np.isfinite(shadow) and shadow >= SHADOW_FRAC:
                 self.dropped_shadows += 1
@@ -280,8 +194,7 @@ class LightInput:
 
     def summary(self) -> dict[str, Any]:
         return {"sun_azimuth_deg": self.used_azimuth_deg, "source": self.source, "agreement": self.agreement,
-                "judged": self.judged, "dropped_lit_like_domes": self.dropped_lit_like_domes,
-                "dropped_shadows": self.dropped_shadows}
+                "dropped_lit_like_domes": self.dropped_lit_like_domes, "dropped_shadows": self.dropped_shadows}
 
 
 def light_input_for(src_path: Any, sun_azimuth_deg: float | None = None) -> LightInput:
