@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from rasters.models import Raster
+from tests.conftest import ARTIFACTS
 from tests.maps.helpers import raster_row
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,6 +39,8 @@ def test_admin_footprint_is_a_leaflet_map(browser_page: Any, live_server: Any) -
     # it 2.4 times taller than wide).
     box = page.locator("#id_footprint-map path.leaflet-interactive").first.bounding_box()
     assert box is not None and box["width"] == pytest.approx(box["height"], rel=0.05)  # stroke and rounding
+    page.locator("#id_footprint-map").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "rasters-05-admin-footprint.png"))
     # Saving the page sends the widget's GeoJSON (degrees Leaflet calls EPSG:4326): the footprint goes back to its
     # SRID-0 column as the body's lon/lat, unchanged.
     page.fill("#id_title", "Renamed in the admin")
