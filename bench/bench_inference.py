@@ -56,12 +56,8 @@ def _multiscale(src: Path, mask_path: Path, conf_path: Path, model: Any, tile: i
     """The default pipeline's extra levels after the image's own: crater merge and class fusion; their scales."""
     import rasterio
 
-    from segmentation.engine.multiscale import (
-        fuse_level_classes,
-        merge_levels,
-        model_class_index,
-        multiscale_craters,
-    )
+    from segmentation.engine.classes import model_class_index
+    from segmentation.engine.multiscale import fuse_level_classes, merge_levels, multiscale_craters
 
     coarse: list[Any] = []
     levels, runs = multiscale_craters(src, model, tile=tile, overlap=overlap, batch_size=batch, classes_out=coarse)

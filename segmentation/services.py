@@ -309,7 +309,8 @@ def _extract(analysis: Analysis, model: Any, timings: dict[str, float], notes: d
     levels = None
     # analyses stored before these steps existed have no such keys: a retry keeps their results comparable
     if params.get("multiscale", False):
-        from segmentation.engine.multiscale import fuse_level_classes, model_class_index, multiscale_craters
+        from segmentation.engine.classes import model_class_index
+        from segmentation.engine.multiscale import fuse_level_classes, multiscale_craters
 
         coarse: list[Any] = []
         levels, runs = multiscale_craters(

@@ -14,10 +14,11 @@ def canyon_scores(model: Any, *, size: int = 2048, width: float = 300.0, seed: i
     plateau called valley, and crater detections (every one is false: the scene has no craters)."""
     import rasterio
 
+    from .classes import model_class_index
     from .inference import segment_raster
     from .instances import crater_instances
     from .light import LightInput
-    from .multiscale import fuse_level_classes, merge_levels, model_class_index, multiscale_craters
+    from .multiscale import fuse_level_classes, merge_levels, multiscale_craters
     from .terrain_extras import VALLEY, canyon_scene
 
     image, truth = canyon_scene(size, width, seed)

@@ -34,6 +34,12 @@ NORMALIZATION_DOC = (
 )
 
 
+def model_class_index(model: Any) -> dict[str, int]:
+    """Class name -> mask index of a model's card (the default classes for a model without one)."""
+    card = getattr(model, "card", None)
+    return {c.name: c.index for c in (card.classes if card is not None else DEFAULT_CLASSES)}
+
+
 def class_index(classes: tuple[ClassSpec, ...] | list[ClassSpec], name: str) -> int:
     """Return the mask index of the class called ``name`` (KeyError if absent)."""
     for spec in classes:

@@ -166,22 +166,17 @@ def fuse_level_classes(mask: np.ndarray, conf: np.ndarray, levels: list[LevelCla
         for r0 in range(0, h, band_rows):
             r1 = min(h, r0 + band_rows)
             rows = np.minimum(((np.arange(r0, r1) + 0.5) * level.scale).astype(np.intp), lh - 1)
+            band = np.ix_(rows, cols)
             # nodata pixels (confidence 0) stay nodata
-            take = wanted[np.ix_(rows, cols)] & (mask[r0:r1] == background) & (conf[r0:r1] > 0)
+            take = wanted[band] & (mask[r0:r1] == background) & (conf[r0:r1] > 0)
             if not take.any():
                 continue
-            mask[r0:r1][take] = level.mask[np.ix_(rows, cols)][take]
-            conf[r0:r1][take] = (level.conf[np.ix_(rows, cols)][take] * scale_conf).astype(conf.dtype)
+            where = np.nonzero(take)
+            picked = (rows[where[0]], cols[where[1]])  # the level pixels of the pixels taken, gathered once
+            mask[r0:r1][take] = level.mask[picked]
+            conf[r0:r1][take] = (level.conf[picked] * scale_conf).astype(conf.dtype)
             changed += int(take.sum())
     return changed
-
-
-def model_class_index(model: Any) -> dict[str, int]:
-    """Class name -> index of a model's card (the default classes for a model without one)."""
-    from .classes import DEFAULT_CLASSES
-
-    card = getattr(model, "card", None)
-    return {c.name: c.index for c in (card.classes if card is not None else DEFAULT_CLASSES)}
 
 
 def _range_penalty(d_level_px: np.ndarray) -> np.ndarray:

@@ -92,7 +92,8 @@ def segment_file(
         georef = Georef(transform, crs, radius)
     levels = None
     if multiscale:
-        from .multiscale import fuse_level_classes, model_class_index, multiscale_craters
+        from .classes import model_class_index
+        from .multiscale import fuse_level_classes, multiscale_craters
 
         coarse: list[Any] = []
         levels, _ = multiscale_craters(input_path, loaded, tile=tile, overlap=overlap, batch_size=batch_size,

@@ -178,10 +178,9 @@ def pass_progress(progress: ProgressFn | None, index: int, passes: int) -> Progr
 
 def crater_class_index(model: Predictor) -> int | None:
     """Index of the model's crater class (1 for a model without a card), None when it has none."""
-    card = getattr(model, "card", None)
-    if card is None:
-        return 1
-    return next((c.index for c in card.classes if c.name == "crater"), None)
+    from .classes import model_class_index
+
+    return model_class_index(model).get("crater")
 
 
 def _num_classes(model: Predictor) -> int:
