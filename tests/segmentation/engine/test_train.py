@@ -78,6 +78,32 @@ def test_chunks_resume_where_they_stopped(tmp_path: Path) -> None:
     assert "3 steps" in load_model(last.weights_path, "cpu").card.training_data
 
 
+def test_a_failed_evaluation_keeps_the_trained_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An hour of CPU training once ended in an error inside the evaluation, before any weights were written.
+    from segmentation.engine import evaluate
+
+    cfg = TrainConfig(out=str(tmp_path), seed=6, **{**TINY, "steps": 2})
+    real_evaluate = evaluate.evaluate_model
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ImportError("the evaluation broke")
+
+    monkeypatch.setattr(evaluate, "evaluate_model", broken)
+    with pytest.raises(ImportError):
+        train(cfg)
+    kept = torch.load(state_path(cfg), map_location="cpu", weights_only=False)
+    assert kept["step"] == 2
+    monkeypatch.setattr(evaluate, "evaluate_model", real_evaluate)
+    # resumed, nothing more is trained: the kept weights are evaluated and written
+    done = train(TrainConfig(**{**asdict(cfg), "resume": True}))
+    assert done.steps_done == 2 and done.weights_path is not None and not state_path(cfg).exists()
+    saved, trained = _state(done.weights_path), kept["model"]
+    assert saved.keys() == trained.keys()
+    # the checkpoint stores float16
+    assert all(torch.equal(saved[k].float(), trained[k].half().float()) if trained[k].is_floating_point()
+               else torch.equal(saved[k], trained[k]) for k in saved)
+
+
 def test_labelled_mosaics_and_the_realistic_generator_join_training(tmp_path: Path) -> None:
     run = train(TrainConfig(out=str(tmp_path), seed=2, synth="realistic", mosaics=["mola-east", "moon-dem-west"],
                             mosaic_fraction=0.5, **TINY))
