@@ -42,6 +42,10 @@ def test_region_query_share_and_export(browser_page: Any, live_server: Any, cast
     assert page.inner_text("#result-count").startswith("5 features")
     assert "bbox=" in page.url and "body=mars" in page.url
     page.screenshot(path=str(ARTIFACTS / "maps-01-region-query.png"))
+    # Every export format is offered, the craterstats exchange included (.scc, .diam, the shapefile pair).
+    for fmt in ("geojson", "gpkg", "shp", "csv", "scc", "diam", "cratershp"):
+        assert page.locator(f"#export-links .export-{fmt}").count() == 1, fmt
+    page.locator("#results").screenshot(path=str(ARTIFACTS / "maps-01-region-exports.png"))
     with page.expect_download() as info:
         page.click(".export-geojson")
     path = tmp_path / "region.geojson"
