@@ -220,20 +220,14 @@ def train(config: TrainConfig) -> TrainResult:
         if step % config.log_every == 0 or step == 1:
             print(f"[train] step {step}/{total} loss {lv:.4f} ema {loss_ema:.4f} lr {config.lr * scale:.2e} "
                   f"elapsed {time.perf_counter() - t_start:.0f}s", flush=True)
-    train_s = before + time.perf_counter() - t_loop
-
-    def keep_state() -> None:
-        state_path(config).parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                    "loss_ema": loss_ema, "train_s": train_s, "chunk": int(state.get("chunk", 0)) + 1},
-                   state_path(config))
-
+    # the state is kept before any evaluation: a chunk's end, or a failed evaluation, resumes from it (--resume)
+    state_path(config).parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "loss_ema": loss_ema,
+                "train_s": before + time.perf_counter() - t_loop, "chunk": int(state.get("chunk", 0)) + 1},
+               state_path(config))
     if chunk_done:
-        keep_state()
         print(f"[train] chunk ended at step {step}; state in {state_path(config)} (--resume continues)", flush=True)
         return TrainResult(None, None, step, time.perf_counter() - t_start, loss_ema)
-    # the trained weights are kept before the evaluation: should it fail, --resume evaluates them again
-    keep_state()
     train_time = before + time.perf_counter() - t_start
     print(f"[train] done {step} steps in {train_time:.0f}s; evaluating", flush=True)
     card = ModelCard(
