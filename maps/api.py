@@ -30,7 +30,7 @@ from maps.serializers import (
     features_page_json,
 )
 from maps.statements import feature_statement, region_condition
-from maps.vector_tiles import BadTile, cached_tile, render_tile, tile_cache_key, tile_rows
+from maps.vector_tiles import BadTile, UnknownBody, cached_tile, render_tile, tile_cache_key, tile_rows
 
 DEFAULT_LIMIT = 100
 # What an export answers with, per format: GeoJSON is a JSON document, the others files.
@@ -169,15 +169,14 @@ def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpRes
 
     def render() -> bytes:
         rows = feature_statement("tile", request.user, query, tile_rows)
-        data = render_tile(rows, z, x, y, region=region_condition(query, 'q."geom"'))
-        if not data:
-            selectors.body_by_slug(body)  # an unknown body is a 404, never an empty tile kept in the cache
-        return data
+        return render_tile(rows, z, x, y, region=region_condition(query, 'q."geom"'), body=body)
 
     try:
         data = cached_tile(key, z, x, y, render)
     except BadTile as error:
         raise Http404(str(error)) from None
+    except UnknownBody:
+        raise Http404("No such body.") from None  # never an empty tile kept in the cache
     etag = '"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest() + '"' if key else None
     if etag and request.headers.get("If-None-Match") == etag:
         response: HttpResponse = HttpResponseNotModified()

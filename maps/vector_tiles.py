@@ -53,18 +53,26 @@ def tile_rows(user: Any, query: Any) -> QuerySet[Any]:
     )
 
 
+class UnknownBody(LookupError):
+    """The tile's body is not in the bodies table."""
+
+
 def tile_sql(rows: tuple[str, list[Any]], z: int, x: int, y: int,
-             region: tuple[str, list[Any]] = ("", [])) -> tuple[str, list[Any]]:
-    """SQL and parameters producing one MVT (bytea) from :func:`tile_rows`' SQL (visibility checked inside).
+             region: tuple[str, list[Any]] = ("", []), body: str = "") -> tuple[str, list[Any]]:
+    """SQL and parameters of one row: the MVT (bytea) from :func:`tile_rows`' SQL (visibility checked inside),
+    and whether a body with slug ``body`` exists (so an unknown body costs no second query).
 
     ``region`` is an ``AND ...`` condition on ``q.geom`` (``maps.statements.region_condition``).
     """
+    from rasters.models import Body
+
     minlon, minlat, maxlon, maxlat = tile_envelope(z, x, y)
+    bodies = connection.ops.quote_name(Body._meta.db_table)
     point_deg = (maxlon - minlon) / 256 * POINT_PIXELS
     inner_sql, inner_params = rows
     where_sql, where_params = region
     sql = f"""
-        SELECT ST_AsMVT(t, 'features', {EXTENT}, 'mvtgeom', 'id') FROM (
+        SELECT (SELECT ST_AsMVT(t, 'features', {EXTENT}, 'mvtgeom', 'id') FROM (
           SELECT q.id, q.effective AS class, q.class_name AS detected, q.review_status AS review,
                  round(q.confidence::numeric, 3)::float AS confidence, q.diameter_km, q.area_km2,
                  q.raster_id AS raster, q.analysis_id AS analysis,
@@ -76,20 +84,29 @@ def tile_sql(rows: tuple[str, list[Any]], z: int, x: int, y: int,
           WHERE q.geom && ST_MakeEnvelope(%s, %s, %s, %s, 0){where_sql}
           ORDER BY q.area_km2 DESC NULLS LAST
           LIMIT {MAX_FEATURES_PER_TILE}
-        ) t WHERE t.mvtgeom IS NOT NULL
+        ) t WHERE t.mvtgeom IS NOT NULL),
+        EXISTS (SELECT 1 FROM {bodies} WHERE slug = %s)
     """  # noqa: S608 - the inner SQL is Django's own, every value is a parameter
     envelope = [minlon, minlat, maxlon, maxlat]
-    return sql, [point_deg, *envelope, *inner_params, *envelope, *where_params]
+    return sql, [point_deg, *envelope, *inner_params, *envelope, *where_params, body]
 
 
 def render_tile(rows: tuple[str, list[Any]], z: int, x: int, y: int,
-                region: tuple[str, list[Any]] = ("", [])) -> bytes:
-    """The MVT bytes of tile ``z/x/y`` (empty bytes when no feature touches it)."""
-    sql, params = tile_sql(rows, z, x, y, region)
+                region: tuple[str, list[Any]] = ("", []), body: str = "") -> bytes:
+    """The MVT bytes of tile ``z/x/y`` (empty bytes when no feature touches it).
+
+    Raises :class:`UnknownBody` when the tile is empty and no body has the slug ``body``; an empty tile of an
+    unknown body must not be served (or cached) as if the body had no features.
+    """
+    sql, params = tile_sql(rows, z, x, y, region, body)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return bytes(row[0]) if row and row[0] is not None else b""
+        tile, known = cursor.fetchone()
+    if tile is None or len(tile) == 0:
+        if not known:
+            raise UnknownBody(body)
+        return b""
+    return bytes(tile)
 
 
 def data_version() -> int:

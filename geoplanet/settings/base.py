@@ -178,7 +178,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "geoplanet.cache.KeptClientRedisCache",
         "LOCATION": env_str("CACHE_URL", REDIS_URL),
         "KEY_PREFIX": "geoplanet",
         "TIMEOUT": 3600,

@@ -28,7 +28,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "geoplanet.cache.KeptClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"geoplanet-test-{TEST_RUN}",
     }
