@@ -117,17 +117,18 @@ def feature_list(request: Request) -> HttpResponse:
     query = FeatureQuery.from_params(request.query_params)
     limit, offset = page_bounds(request.query_params, DEFAULT_LIMIT)
     after, before = page_cursor(request.query_params)
-    body = selectors.body_by_slug(query.body) if query.body else None
-    # The count and the page's Features come from PostGIS in one statement, as one JSON text, with the
-    # visibility rule and the filters inside it.
+    # The count, the page's Features and the body's name come from PostGIS in one statement, as one JSON text,
+    # with the visibility rule and the filters inside it.
     rows = feature_statement("page", request.user, query, lambda user, shape: feature_rows(
         selectors.features_matching(user, shape), order=False, geom=True))
     page = features_page_json(rows, limit, offset=offset, after=after, before=before,
-                              region=region_condition(query, 'b."geom"'))
+                              region=region_condition(query, 'b."geom"'), body=query.body or "")
+    if query.body and page.body is None:
+        raise Http404("No such body.")
     following, preceding = page_links(request, page, limit, offset, after, before)
     head = json.dumps({
         "type": "FeatureCollection",
-        **({"body": body.name, "crs_code": body.crs_code} if body else {}),
+        **({"body": page.body.name, "crs_code": page.body.crs_code} if page.body else {}),
         "numberMatched": page.matched,
         "numberReturned": page.returned,
         "next": following,

@@ -96,10 +96,12 @@ class FeaturePage:
     first_id: int | None
     last_id: int | None
     more: bool  # another page lies beyond this one, in the direction it was read
+    body: Body | None = None  # the body asked for (name and IAU code only), None when none or unknown
 
 
 def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int = 0, after: int | None = None,
-                       before: int | None = None, region: tuple[str, list[Any]] = ("", [])) -> FeaturePage:
+                       before: int | None = None, region: tuple[str, list[Any]] = ("", []),
+                       body: str = "") -> FeaturePage:
     """One page of GeoJSON Features, as one JSON array text, and the count of every match, in one statement.
 
     ``rows`` is the SQL and parameters of :func:`feature_rows` (``order=False, geom=True``) over a
@@ -108,7 +110,8 @@ def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int =
     (``json_build_object`` around ``ST_AsGeoJSON``) in the statement that counts and selects the page, so no row
     becomes a Python object: the text goes out as it comes. The members are those of :func:`feature_dict`, in id
     order. ``after``/``before`` are keyset cursors (ids above / below); one row past the page is read to tell
-    whether another page follows.
+    whether another page follows. With ``body`` (a slug) the same statement reads that body's name and CRS code
+    (``FeaturePage.body``, None for an unknown slug), so the page costs one round trip.
     """
     from django.db import connection
 
@@ -121,6 +124,7 @@ def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int =
     else:
         cursor_sql, cursor_params = "", []
     direction = "DESC" if before is not None else "ASC"
+    bodies = connection.ops.quote_name(Body._meta.db_table)
     members = ", ".join(_json_member(column, name) for column, name in PROPERTIES.items())
     sql = f"""
         WITH base AS NOT MATERIALIZED ({base_sql}),
@@ -130,15 +134,18 @@ def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int =
                  'type', 'Feature', 'id', q."id", 'geometry', q."geojson"::json,
                  'properties', json_build_object({members})) ORDER BY q."id") FILTER (WHERE q.n <= %s), '[]')::text,
                count(*) FILTER (WHERE q.n <= %s), min(q."id") FILTER (WHERE q.n <= %s),
-               max(q."id") FILTER (WHERE q.n <= %s), count(*) > %s
+               max(q."id") FILTER (WHERE q.n <= %s), count(*) > %s,
+               (SELECT bd."name" FROM {bodies} bd WHERE bd."slug" = %s),
+               (SELECT bd."iau_code" FROM {bodies} bd WHERE bd."slug" = %s)
         FROM (SELECT p.*, row_number() OVER (ORDER BY p."id" {direction}) AS n
               FROM (SELECT * FROM hit h {cursor_sql} ORDER BY h."id" {direction} LIMIT %s OFFSET %s) p) q
     """  # noqa: S608 - the base SQL is Django's own, the member names and direction are constants
-    params = [*base_params, *where_params, *[limit] * 5, *cursor_params, limit + 1, offset]
+    params = [*base_params, *where_params, *[limit] * 5, body, body, *cursor_params, limit + 1, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        matched, text, count, first_id, last_id, more = cursor.fetchone()
-    return FeaturePage(text, int(matched), int(count), first_id, last_id, bool(more))
+        matched, text, count, first_id, last_id, more, body_name, iau_code = cursor.fetchone()
+    named = Body(slug=body, name=body_name, iau_code=iau_code) if body_name is not None else None
+    return FeaturePage(text, int(matched), int(count), first_id, last_id, bool(more), named)
 
 
 def feature_json(row: dict[str, Any], *, short: bool = False) -> str:

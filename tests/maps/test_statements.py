@@ -106,3 +106,28 @@ def test_the_oldest_statement_goes_first(cast: Any, monkeypatch: Any) -> None:
     for body in ("mars", "moon", "mercury"):
         statements.feature_statement("ids", cast.owner, FeatureQuery(body=body), build)
     assert [key[2] for key in statements._kept] == [repr(FeatureQuery(body=b)) for b in ("moon", "mercury")]
+
+
+def test_a_page_and_a_tile_each_cost_one_statement_with_the_body_inside(cast: Any, shared: Any) -> None:
+    """The features page reads its body's name, and the tile checks its body exists, in the statement that
+    builds them: a token-authenticated request makes no other query (a tile: after its data-version lookup)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_for(cast.owner)
+    client.get("/api/v1/features/", {"body": "mars"})  # compiles and keeps the statement
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/api/v1/features/", {"body": "mars"})
+    assert page.status_code == 200 and page.json()["body"] == "Mars"
+    assert page.json()["crs_code"] == "IAU_2015:49900"
+    sql = [q["sql"] for q in ctx.captured_queries if "token" not in q["sql"]]
+    assert len(sql) == 1, sql
+    for url, status in ((TILE, 200), ("/api/v1/features/tiles/mars/3/0/2.pbf", 200),
+                        ("/api/v1/features/tiles/nowhere/3/0/2.pbf", 404)):
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url.replace("/3/", "/4/"))
+        assert response.status_code == status, url
+        sql = [q["sql"] for q in ctx.captured_queries if "token" not in q["sql"] and "maps_dataversion" not in q["sql"]]
+        assert len(sql) == 1, (url, sql)
+    assert client.get("/api/v1/features/", {"body": "nowhere"}).status_code == 404
