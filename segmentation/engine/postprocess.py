@@ -308,9 +308,21 @@ def _georeference(f: Feature, g: Georef, shapely: Any) -> None:
     f.area_km2, f.perimeter_km = abs(area_m2) / 1e6, perim_m / 1000.0
     if f.centre_px is not None:
         lon, lat = g.lonlat(np.array([f.centre_px[0]]), np.array([f.centre_px[1]]))
-        f.centre = (float(lon[0]), float(lat[0]))
+        f.centre = over_the_pole(float(lon[0]), float(lat[0]))
     if f.diameter_px is not None:
         f.diameter_km = 2.0 * float(np.sqrt(f.area_km2 / np.pi))  # equal-area diameter of the small circle
+
+
+def over_the_pole(lon: float, lat: float) -> tuple[float, float]:
+    """A point of a lon/lat grid read past a pole (a crater's fitted centre just beyond a global map's edge) as
+    the point it is on the sphere: latitude -90.3 is -89.7 on the opposite meridian. Longitude in -180..180."""
+    if lat > 90.0:
+        lat, lon = 180.0 - lat, lon + 180.0
+    elif lat < -90.0:
+        lat, lon = -180.0 - lat, lon + 180.0
+    if not -180.0 <= lon <= 180.0:
+        lon = (lon + 180.0) % 360.0 - 180.0
+    return lon, lat
 
 
 def to_geojson(features: list[Feature], body_name: str, model_version: str | None = None) -> dict[str, Any]:

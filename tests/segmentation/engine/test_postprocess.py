@@ -245,3 +245,28 @@ def test_multipart_feature_over_the_pole_keeps_every_part() -> None:
     assert valley.geometry.is_valid and not valley.geometry.is_empty
     assert valley.geometry.bounds[3] == 90.0  # the part over the pole is a cap
     assert valley.area_km2 == pytest.approx(2 * 400 * 0.25, rel=0.02)
+
+
+@pytest.mark.parametrize(("lon", "lat", "expected"), [
+    (51.43, -90.27, (-128.57, -89.73)), (10.0, 90.5, (-170.0, 89.5)), (179.0, -45.0, (179.0, -45.0)),
+    (181.0, 10.0, (-179.0, 10.0)), (-180.0, -90.0, (-180.0, -90.0)),
+])
+def test_a_centre_read_past_the_pole_is_the_point_on_the_sphere(lon: float, lat: float,
+                                                                 expected: tuple[float, float]) -> None:
+    from segmentation.engine.postprocess import over_the_pole
+
+    assert over_the_pole(lon, lat) == pytest.approx(expected)
+
+
+def test_a_crater_cut_by_a_global_maps_pole_edge_has_its_centre_on_the_body() -> None:
+    """A crater whose fitted centre lies past the bottom row of a global lon/lat map (the south pole)."""
+    n = 90  # 2-degree pixels, 180 x 90
+    geo = Georef(Affine(2.0, 0, -180.0, 0, -2.0, 90.0), "IAU_2015:49900", MARS_R)
+    mask = np.zeros((n, 2 * n), dtype=np.uint8)
+    rows, cols = np.mgrid[0:n, 0:2 * n]
+    mask[(rows - (n + 0.6)) ** 2 + (cols - 100.5) ** 2 <= 6.0**2] = 1  # centre 0.6 px below the last row
+    craters = [f for f in extract_features(mask, georef=geo) if f.class_name == "crater"]
+    assert craters
+    for crater in craters:
+        lon, lat = crater.centre
+        assert -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0
