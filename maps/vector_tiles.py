@@ -60,7 +60,8 @@ class UnknownBody(LookupError):
 def tile_sql(rows: tuple[str, list[Any]], z: int, x: int, y: int,
              region: tuple[str, list[Any]] = ("", []), body: str = "") -> tuple[str, list[Any]]:
     """SQL and parameters of one row: the MVT (bytea) from :func:`tile_rows`' SQL (visibility checked inside),
-    and whether a body with slug ``body`` exists (so an unknown body costs no second query).
+    and whether a body with slug ``body`` exists (so an unknown body costs no second query); with no ``body``
+    that second column is always true.
 
     ``region`` is an ``AND ...`` condition on ``q.geom`` (``maps.statements.region_condition``).
     """
@@ -85,18 +86,18 @@ def tile_sql(rows: tuple[str, list[Any]], z: int, x: int, y: int,
           ORDER BY q.area_km2 DESC NULLS LAST
           LIMIT {MAX_FEATURES_PER_TILE}
         ) t WHERE t.mvtgeom IS NOT NULL),
-        EXISTS (SELECT 1 FROM {bodies} WHERE slug = %s)
+        (%s = '' OR EXISTS (SELECT 1 FROM {bodies} WHERE slug = %s))
     """  # noqa: S608 - the inner SQL is Django's own, every value is a parameter
     envelope = [minlon, minlat, maxlon, maxlat]
-    return sql, [point_deg, *envelope, *inner_params, *envelope, *where_params, body]
+    return sql, [point_deg, *envelope, *inner_params, *envelope, *where_params, body, body]
 
 
 def render_tile(rows: tuple[str, list[Any]], z: int, x: int, y: int,
                 region: tuple[str, list[Any]] = ("", []), body: str = "") -> bytes:
     """The MVT bytes of tile ``z/x/y`` (empty bytes when no feature touches it).
 
-    Raises :class:`UnknownBody` when the tile is empty and no body has the slug ``body``; an empty tile of an
-    unknown body must not be served (or cached) as if the body had no features.
+    Raises :class:`UnknownBody` when ``body`` is given, the tile is empty and no body has that slug; an empty
+    tile of an unknown body must not be served (or cached) as if the body had no features.
     """
     sql, params = tile_sql(rows, z, x, y, region, body)
     with connection.cursor() as cursor:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from maps.vector_tiles import BadTile, tile_envelope
+from maps.filters import FeatureQuery
+from maps.statements import feature_statement
+from maps.vector_tiles import BadTile, UnknownBody, render_tile, tile_envelope, tile_rows
 from tests.maps.gdal import feature_count, ogrinfo
 from tests.maps.helpers import analysis_with, api_for
 
@@ -59,3 +61,11 @@ def test_features_of_other_bodies_stay_off_the_tile(cast: Any, tmp_path: Path) -
     analysis_with(cast.owner, [{"lon": 30, "lat": 30}], body="moon")
     assert not api_for(cast.owner).get("/api/v1/features/tiles/mars/3/9/2.pbf").content
     assert api_for(cast.owner).get("/api/v1/features/tiles/moon/3/9/2.pbf").content
+
+
+def test_render_tile_checks_the_body_only_when_given(cast: Any) -> None:
+    rows = feature_statement("tile", cast.owner, FeatureQuery.from_params({"body": "mars"}), tile_rows)
+    assert render_tile(rows, 3, 9, 2) == b""  # no body given: an empty tile, not an unknown body
+    assert render_tile(rows, 3, 9, 2, body="mars") == b""
+    with pytest.raises(UnknownBody):
+        render_tile(rows, 3, 9, 2, body="pluto-x")
