@@ -128,3 +128,20 @@ def test_test_time_augmentation_rejects_other_counts(tiny_model) -> None:
 
     with pytest.raises(WeightsError, match="test-time augmentation"):
         wrap_module(tiny_model.module, tiny_model.card, "cpu", tta=3)
+
+
+def test_cpu_forward_pass_takes_at_most_a_few_windows_at_once(tiny_model) -> None:
+    from segmentation.engine.weights import CPU_MAX_WINDOWS, wrap_module
+
+    sizes: list[int] = []
+    model = wrap_module(tiny_model.module, tiny_model.card, "cpu")
+    hook = model.module.register_forward_pre_hook(lambda _m, args: sizes.append(int(args[0].shape[0])))
+    try:
+        x = np.random.default_rng(2).standard_normal((2 * CPU_MAX_WINDOWS + 1, 1, 64, 64)).astype(np.float32)
+        whole = model.predict_proba(x)
+        one_by_one = np.concatenate([model.predict_proba(x[i:i + 1]) for i in range(len(x))])
+    finally:
+        hook.remove()
+    assert sizes[:3] == [CPU_MAX_WINDOWS, CPU_MAX_WINDOWS, 1]
+    assert whole.shape == (len(x), len(tiny_model.card.classes), 64, 64)
+    assert np.allclose(whole, one_by_one, atol=1e-6)
