@@ -92,3 +92,15 @@ def test_nodata_and_flat_disks_are_left_unscored() -> None:
     assert np.isnan(light.shading_scores(flat, valid, [(32, 32, 20, 1.0)], 90.0)).all()
     kept, scores_kept = light.LightInput(flat, sun_azimuth_deg=90.0).check(dets([(32, 32, 20, -1)]))
     assert len(kept) == 1 and scores_kept == [None]
+
+
+def test_shadows_found_on_an_image_too_big_to_sort_whole() -> None:
+    # 2.6 Mpx: the dark level comes from a decimated sample, and still finds the shadow-filled candidate
+    image = np.tile(hillshade(relief(SPOTS), 135.0), (5, 2))
+    yy, xx = np.mgrid[0:image.shape[0], 0:image.shape[1]] + 0.5
+    image[(xx - 300) ** 2 + (yy - 600) ** 2 < 12**2] = 0
+    check = light.LightInput(image, sun_azimuth_deg=135.0)
+    kept, _ = check.check(dets([(300, 600, 24, -1), *SPOTS]))
+    assert check.dropped_shadows == 1 and (300, 600) not in {(d.cx, d.cy) for d in kept}
+    full = np.percentile(image, [2, 50])
+    assert np.allclose(light._dark_and_middle(image, None), full, atol=2.0)
