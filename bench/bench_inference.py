@@ -57,12 +57,13 @@ def _multiscale(src: Path, mask_path: Path, conf_path: Path, model: Any, tile: i
     import rasterio
 
     from segmentation.engine.classes import model_class_index
+    from segmentation.engine.inference import small_block_cache
     from segmentation.engine.multiscale import fuse_level_classes, merge_levels, multiscale_craters
 
     coarse: list[Any] = []
     levels, runs = multiscale_craters(src, model, tile=tile, overlap=overlap, batch_size=batch, classes_out=coarse)
     merge_levels(levels)
-    with rasterio.open(mask_path) as m, rasterio.open(conf_path) as c:
+    with small_block_cache(), rasterio.open(mask_path) as m, rasterio.open(conf_path) as c:
         mask, conf = m.read(1), c.read(1)
     fuse_level_classes(mask, conf, coarse, model_class_index(model))
     return [r.scale for r in runs]

@@ -286,14 +286,15 @@ def _extract(analysis: Analysis, model: Any, timings: dict[str, float], notes: d
     """The analysis' features from its masks; the extra levels' and the light check's figures go in ``notes``."""
     import rasterio
 
+    from segmentation.engine.inference import small_block_cache
     from segmentation.engine.postprocess import Georef, extract_features
 
     raster = analysis.raster
-    with rasterio.open(analysis.mask_path) as m, rasterio.open(analysis.confidence_path) as c:
+    with small_block_cache(), rasterio.open(analysis.mask_path) as m, rasterio.open(analysis.confidence_path) as c:
         mask, conf, transform = m.read(1), c.read(1), m.transform
     view = None
     if analysis.parameters.get("contrast_view", False) and analysis.crater_view_path.exists():
-        with rasterio.open(analysis.crater_view_path) as v:
+        with small_block_cache(), rasterio.open(analysis.crater_view_path) as v:
             view = v.read(1)
     georef = None
     if raster.georeferenced and raster.body is not None and raster.crs_wkt:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .instances import AspectFn, CraterDetection, crater_instances, ground_crater_instances
+from .memory import release_freed_memory
 
 TRAINED_D_PX: tuple[float, float] = (10.0, 100.0)
 # the biggest level copy segmented in memory (float32 luminance plus masks: ~40 bytes a pixel at this size)
@@ -139,6 +140,8 @@ def multiscale_craters(
             out[scale] = level_detections(lum, scale, model, tile=tile, overlap=overlap, batch_size=batch_size,
                                           min_area_px=level_min, aspect_at=aspect_at, classes_out=classes_out)
             runs.append(LevelRun(scale, len(out[scale]), time.perf_counter() - t0))
+            del lum
+            release_freed_memory()  # a level's image and probabilities, before the next level or the fusion
     return out, runs
 
 

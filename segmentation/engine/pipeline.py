@@ -66,7 +66,7 @@ def segment_file(
     import rasterio
     from pyproj import CRS
 
-    from .inference import segment_raster
+    from .inference import segment_raster, small_block_cache
     from .weights import load_model
 
     loaded = model if model is not None else load_model(model_path, tta=tta)
@@ -78,12 +78,12 @@ def segment_file(
                              overlap=overlap, batch_size=batch_size, progress=progress,
                              dst_crater_view_path=Path(tmp) / "crater-view.tif" if contrast_view else None)
         # postprocessing needs whole-image connectivity; the uint8 rasters are small next to the probabilities
-        with rasterio.open(res.mask_path) as m, rasterio.open(res.conf_path) as c:
+        with small_block_cache(), rasterio.open(res.mask_path) as m, rasterio.open(res.conf_path) as c:
             mask, conf = m.read(1), c.read(1)
             transform = m.transform
         view = None
         if res.crater_view_path is not None:
-            with rasterio.open(res.crater_view_path) as v:
+            with small_block_cache(), rasterio.open(res.crater_view_path) as v:
                 view = v.read(1)
     georef = None
     crs = CRS.from_wkt(res.crs_wkt) if res.crs_wkt else None
