@@ -2,8 +2,9 @@
 
 glibc's allocator keeps the small and middle-sized blocks a step frees (the forward pass's activations, a level's
 probabilities) for later use, so the process's resident size stays at its high-water mark. The next step's
-whole-image arrays then come on top of it. ``malloc_trim(0)`` returns those free pages. On a 8192 x 8192 image it
-returned 71 MB after the full-resolution passes (measured); elsewhere than glibc this does nothing.
+whole-image arrays then come on top of it. ``malloc_trim(0)`` returns those free pages. Measured on an 8192 x 8192
+image: it returned 71 MB after the full-resolution passes, and after the extra levels the process held 1,005 MB
+instead of 1,210 MB. Where the C library is not glibc this does nothing.
 """
 
 from __future__ import annotations
