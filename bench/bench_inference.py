@@ -85,6 +85,18 @@ def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int
         model = load_model(model_path)
     except WeightsError:
         model = wrap_module(build_model(4), ModelCard(), None)  # untrained: same cost
+    x = np.random.default_rng(0).standard_normal((batch, 1, tile, tile)).astype(np.float32)
+    model.predict_proba(x)  # warm-up
+
+    def forward_batch_s(n: int) -> float:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            model.predict_proba(x)
+        return (time.perf_counter() - t0) / n
+
+    # The bare forward pass is sampled before and after the pipeline: on a shared host the CPU's speed drifts
+    # over a 15-minute run, and one short sample at one end can differ from the other by a third.
+    fwd_before = forward_batch_s(20)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.tif"
         write_input(src, size)
@@ -99,19 +111,14 @@ def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int
     stride = tile - overlap
     n_tiles = len(window_starts(size, tile, stride)) ** 2 * (2 if view else 1)
     n_tiles += sum(len(window_starts(max(1, round(size * sc)), tile, stride)) ** 2 for sc in scales)
-    x = np.random.default_rng(0).standard_normal((batch, 1, tile, tile)).astype(np.float32)
-    model.predict_proba(x)  # warm-up
-    # The bare forward pass over the same tiles; on big inputs a sample of batches gives its per-tile rate.
+    fwd_after = forward_batch_s(20)
     batches = -(-n_tiles // batch)
-    sampled = min(batches, 40)
-    t = time.perf_counter()
-    for _ in range(sampled):
-        model.predict_proba(x)
-    fwd = (time.perf_counter() - t) * batches / sampled
+    fwd = batches * (fwd_before + fwd_after) / 2
     mpx = size * size / 1e6
     return {"size": size, "tiles": n_tiles, "pipeline_s": pipe, "forward_s": fwd, "mpx_s_pipeline": mpx / pipe,
             "mpx_s_forward": mpx / fwd, "ratio": pipe / fwd, "peak_rss_mb": peak, "rss_before_mb": rss_before,
-            "device": model.device, "views": 2 if view else 1, "levels": scales}
+            "device": model.device, "views": 2 if view else 1, "levels": scales,
+            "forward_batch_s_before_after": [fwd_before, fwd_after]}
 
 
 def _sizes() -> list[int]:
@@ -175,6 +182,8 @@ def main() -> int:
         print(f"{r['size']:>7} {r['tiles']:>6} {r['pipeline_s']:>8.1f} {r['forward_s']:>8.1f} "
               f"{r['mpx_s_pipeline']:>10.2f} {r['mpx_s_forward']:>9.2f} {r['ratio']:>8.2f} {r['peak_rss_mb']:>11.0f}",
               flush=True)
+        print(f"        forward pass per batch before / after the pipeline: "
+              f"{r['forward_batch_s_before_after'][0]:.3f} / {r['forward_batch_s_before_after'][1]:.3f} s", flush=True)
     return 0
 
 
