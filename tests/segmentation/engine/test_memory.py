@@ -20,10 +20,12 @@ def _rss_mb() -> float:
 @glibc
 def test_freed_blocks_leave_the_process_only_when_released() -> None:
     blocks = [np.ones(100_000 // 8) for _ in range(2000)]  # 200 MB in 100 kB blocks, under the mmap threshold
-    last = np.ones(100_000 // 8)  # allocated after them: the heap's top stays in use, so free() gives nothing back
+    # every tenth block stays, the last one among them: the holes between them are free but inside the heap,
+    # and the heap's top stays in use, so free() alone gives nothing back
+    pinned = blocks[9::10]
     held = _rss_mb()
     del blocks
-    assert _rss_mb() > held - 50  # freed, but kept by the allocator
+    assert _rss_mb() > held - 60  # freed, but kept by the allocator
     assert release_freed_memory()
-    assert _rss_mb() < held - 150
-    assert last.sum() == len(last)
+    assert _rss_mb() < held - 120
+    assert all(b.sum() == len(b) for b in pinned)
