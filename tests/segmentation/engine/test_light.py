@@ -104,3 +104,23 @@ def test_shadows_found_on_an_image_too_big_to_sort_whole() -> None:
     assert check.dropped_shadows == 1 and (300, 600) not in {(d.cx, d.cy) for d in kept}
     full = np.percentile(image, [2, 50])
     assert np.allclose(light._dark_and_middle(image, None), full, atol=2.0)
+
+
+def test_light_input_read_in_row_bands_matches_the_whole_image(tmp_path) -> None:
+    import rasterio
+
+    grey = np.tile(hillshade(relief(SPOTS), 135.0), (9, 1)).astype(np.uint8)  # 2304 rows: three read bands
+    grey[:10, :10] = 0  # nodata
+    profile = {"driver": "GTiff", "width": grey.shape[1], "height": grey.shape[0], "count": 1, "nodata": 0}
+    with rasterio.open(tmp_path / "grey.tif", "w", dtype="uint8", **profile) as dst:
+        dst.write(grey, 1)
+    with rasterio.open(tmp_path / "dem.tif", "w", dtype="float32", **profile) as dst:
+        dst.write(grey.astype(np.float32) * 1.5, 1)
+    read = light.light_input_for(tmp_path / "grey.tif", 135.0)
+    assert read.image.dtype == np.float16 and np.array_equal(read.image, grey.astype(np.float32))
+    assert np.array_equal(read.valid, grey != 0)
+    whole = light.LightInput(grey.astype(np.float32), grey != 0, 135.0)
+    spots = [(cx, cy + 256 * k, d, s) for k in range(9) for cx, cy, d, s in SPOTS]
+    assert read.check(dets(spots))[1] == whole.check(dets(spots))[1]
+    assert read.summary() == whole.summary()
+    assert light.light_input_for(tmp_path / "dem.tif").image.dtype == np.float32
