@@ -133,7 +133,6 @@ def segment_raster(
     Raises a :class:`SegmentationInputError` subclass for unreadable/empty/all-nodata/bad-band inputs and
     :class:`SegmentationCancelled` (after deleting partial outputs) when ``cancel()`` returns True.
     """
-    import rasterio
 
     t0 = time.perf_counter()
     src_path, mask_path, conf_path = Path(src_path), Path(dst_mask_path), Path(dst_conf_path)
@@ -143,7 +142,7 @@ def segment_raster(
     # GDAL's block cache defaults to 5% of RAM; a band-by-band pass never revisits blocks, so a small cache keeps
     # memory flat as the image grows instead of filling with blocks already used.
     try:
-        with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
+        with small_block_cache():
             return _segment(src_path, mask_path, conf_path, model, n_cls, tile=tile, overlap=overlap,
                             batch_size=batch_size, progress=progress, cancel=cancel, t0=t0, view_path=view_path)
     finally:
