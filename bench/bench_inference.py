@@ -97,6 +97,18 @@ def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int
     # The bare forward pass is sampled before and after the pipeline: on a shared host the CPU's speed drifts
     # over a 15-minute run, and one short sample at one end can differ from the other by a third.
     fwd_before = forward_batch_s(20)
+    # ...and timed inside the pipeline itself: every forward pass it makes, on its own windows, in the same
+    # minutes as the rest of its work, so a drift of the host's speed moves both sides of that ratio alike.
+    inner, spent = model.predict_proba, {"s": 0.0, "windows": 0}
+
+    def timed_predict(b: np.ndarray) -> np.ndarray:
+        t0 = time.perf_counter()
+        out = inner(b)
+        spent["s"] += time.perf_counter() - t0
+        spent["windows"] += len(b)
+        return out
+
+    model.predict_proba = timed_predict  # type: ignore[method-assign,assignment]
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.tif"
         write_input(src, size)
@@ -108,6 +120,7 @@ def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int
                   if multiscale else [])
         pipe = time.perf_counter() - t
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    model.predict_proba = inner  # type: ignore[method-assign,assignment]
     stride = tile - overlap
     n_tiles = len(window_starts(size, tile, stride)) ** 2 * (2 if view else 1)
     n_tiles += sum(len(window_starts(max(1, round(size * sc)), tile, stride)) ** 2 for sc in scales)
@@ -118,7 +131,9 @@ def child(size: int, model_path: str | None, tile: int, overlap: int, batch: int
     return {"size": size, "tiles": n_tiles, "pipeline_s": pipe, "forward_s": fwd, "mpx_s_pipeline": mpx / pipe,
             "mpx_s_forward": mpx / fwd, "ratio": pipe / fwd, "peak_rss_mb": peak, "rss_before_mb": rss_before,
             "device": model.device, "views": 2 if view else 1, "levels": scales,
-            "forward_batch_s_before_after": [fwd_before, fwd_after]}
+            "forward_batch_s_before_after": [fwd_before, fwd_after],
+            "forward_in_run_s": spent["s"], "windows_in_run": spent["windows"],
+            "mpx_s_forward_in_run": mpx / spent["s"] if spent["s"] else 0.0}
 
 
 def _sizes() -> list[int]:
@@ -148,6 +163,9 @@ def run() -> list[dict[str, object]]:
                  + (f" + levels {r['levels']}" if multiscale else ""))
         rows.append(dict(row(f"inference throughput {label}", r["mpx_s_pipeline"], "Mpx/s",
                              "bare forward pass, same tiles", r["mpx_s_forward"],
+                             note="target: pipeline >= 0.75 x forward")))
+        rows.append(dict(row(f"inference throughput {label}, forward timed in the same run", r["mpx_s_pipeline"],
+                             "Mpx/s", "the pipeline's own forward passes", r["mpx_s_forward_in_run"],
                              note="target: pipeline >= 0.75 x forward")))
         rows.append(dict(row(f"inference peak RSS {label}", r["peak_rss_mb"], "MB", "target", 2048.0,
                              note="target: under 2 GB at 16k x 16k")))
@@ -184,6 +202,9 @@ def main() -> int:
               flush=True)
         print(f"        forward pass per batch before / after the pipeline: "
               f"{r['forward_batch_s_before_after'][0]:.3f} / {r['forward_batch_s_before_after'][1]:.3f} s", flush=True)
+        print(f"        forward passes inside the pipeline: {r['windows_in_run']} windows in "
+              f"{r['forward_in_run_s']:.1f} s of {r['pipeline_s']:.1f} s, pipeline / forward throughput "
+              f"{r['forward_in_run_s'] / r['pipeline_s']:.2f}", flush=True)
     return 0
 
 

@@ -103,3 +103,56 @@ def test_coarser_levels_add_valleys_and_ridges_only_where_the_image_saw_backgrou
     assert (conf[valley] == int(0.9 * 255)).all() and not (mask == 3).any() and mask[63, 63] == 0
     # a model without valley and ridge classes fuses nothing
     assert ms.fuse_level_classes(mask, conf, [ms.LevelClasses(0.25, level_mask, level_conf)], {"crater": 1}) == 0
+
+
+@pytest.mark.parametrize("conf_dtype", [np.uint8, np.float32])
+def test_banded_fusion_matches_a_whole_image_reference(conf_dtype: type) -> None:
+    """Any band height gives what one whole-image pass gives, levels of both scales, nodata and classes mixed."""
+    rng = np.random.default_rng(7)
+    idx = {"background": 0, "crater": 1, "valley": 2, "ridge": 3}
+    h, w = 97, 130
+    mask0 = rng.choice(np.array([0, 0, 0, 1, 2], np.uint8), size=(h, w))
+    conf0 = (rng.integers(0, 256, (h, w)).astype(np.uint8) if conf_dtype is np.uint8
+             else rng.random((h, w)).astype(np.float32))
+    conf0[rng.random((h, w)) < 0.05] = 0  # nodata
+    levels = [ms.LevelClasses(s, rng.integers(0, 4, (round(h * s), round(w * s))).astype(np.uint8),
+                              rng.random((round(h * s), round(w * s))).astype(np.float32)) for s in (0.5, 0.125)]
+
+    mask_ref, conf_ref = mask0.copy(), conf0.copy()
+    scale_conf = 255.0 if conf_dtype is np.uint8 else 1.0
+    for level in sorted(levels, key=lambda lv: -lv.scale):  # finer first, as documented
+        lh, lw = level.mask.shape
+        rows = np.minimum(((np.arange(h) + 0.5) * level.scale).astype(np.intp), lh - 1)
+        cols = np.minimum(((np.arange(w) + 0.5) * level.scale).astype(np.intp), lw - 1)
+        up_mask, up_conf = level.mask[np.ix_(rows, cols)], level.conf[np.ix_(rows, cols)]
+        take = np.isin(up_mask, (2, 3)) & (up_conf >= ms.FUSE_MIN_CONF) & (mask_ref == 0) & (conf_ref > 0)
+        mask_ref[take] = up_mask[take]
+        conf_ref[take] = (up_conf[take] * scale_conf).astype(conf_ref.dtype)
+    expected = int((mask_ref != mask0).sum())
+    assert expected > 500  # the case exercises the fusion
+
+    for band_rows in (1, 5, 32, 256):
+        mask, conf = mask0.copy(), conf0.copy()
+        assert ms.fuse_level_classes(mask, conf, levels, idx, band_rows=band_rows) == expected
+        np.testing.assert_array_equal(mask, mask_ref)
+        np.testing.assert_array_equal(conf, conf_ref)
+
+
+def test_fusion_temporaries_stay_a_few_bytes_a_band_pixel() -> None:
+    """Where a coarse valley covers the whole image, a band's temporaries stay small (no index arrays)."""
+    import tracemalloc
+
+    idx = {"background": 0, "crater": 1, "valley": 2, "ridge": 3}
+    mask, conf = np.zeros((1024, 1024), np.uint8), np.full((1024, 1024), 200, np.uint8)
+    level = ms.LevelClasses(0.5, np.full((512, 512), 2, np.uint8), np.full((512, 512), 0.9, np.float32))
+    band_rows = 128
+    tracemalloc.start()
+    try:
+        assert ms.fuse_level_classes(mask, conf, [level], idx, band_rows=band_rows) == mask.size
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # the level's own mask of wanted pixels, plus about 11 bytes a band pixel (the level's float confidence
+    # band and its scaled copy dominate); gathering through index arrays took over 40
+    assert peak < level.mask.size + 16 * band_rows * mask.shape[1], peak
+    assert (mask == 2).all() and (conf == int(0.9 * 255)).all()
