@@ -319,7 +319,8 @@ def _extract(analysis: Analysis, model: Any, timings: dict[str, float], notes: d
             batch_size=params.get("batch_size", 4), min_area_px=min_area, aspect_at=georef.aspect if georef else None,
             classes_out=coarse)
         timings["multiscale"] = sum(run.seconds for run in runs)
-        notes["levels"] = [{"scale": run.scale, "craters": run.detections} for run in runs]
+        notes["levels"] = [{"scale": run.scale, "craters": None if run.classes_only else run.detections}
+                           for run in runs]
         fused = fuse_level_classes(mask, conf, coarse, model_class_index(model))
         if fused:
             # the stored masks are what the map draws: they show the coarser levels' valleys and ridges too

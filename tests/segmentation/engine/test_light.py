@@ -106,6 +106,22 @@ def test_shadows_found_on_an_image_too_big_to_sort_whole() -> None:
     assert np.allclose(light._dark_and_middle(image, None), full, atol=2.0)
 
 
+def test_a_noisy_shadow_filling_more_than_2_percent_of_the_image_is_a_shadow() -> None:
+    """A canyon floor in its wall's cast shadow: black plus noise, 12% of the image. Half its pixels lie above the
+    2nd percentile, so a bare percentile level missed it; a crater lit at low sun, half in its own shadow, stays."""
+    rng = np.random.default_rng(3)
+    image = hillshade(relief(SPOTS), 135.0)
+    image = image + rng.normal(0.0, 2.0, image.shape)
+    image[200:232, :] = np.abs(rng.normal(0.0, 2.0, (32, SIZE)))  # the shadowed floor, 12% of the pixels
+    assert np.mean(image[200:232, :] > np.percentile(image, 2)) > 0.5
+    # the bowl of SPOTS at (120, 50), its sunward half black: its own shadow at low sun (the sun is to the lower right)
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    image[((xx - 120) ** 2 + (yy - 50) ** 2 < 12**2) & (xx - 120 + yy - 50 > 0)] = 0.0
+    check = light.LightInput(image, sun_azimuth_deg=135.0)
+    kept, _ = check.check(dets([(60, 216, 24, -1), (190, 216, 20, -1), (120, 50, 24, -1)]))
+    assert check.dropped_shadows == 2 and [(d.cx, d.cy) for d in kept] == [(120, 50)]
+
+
 def test_light_input_read_in_row_bands_matches_the_whole_image(tmp_path) -> None:
     import rasterio
 

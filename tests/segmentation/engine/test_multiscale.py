@@ -24,6 +24,16 @@ def test_levels_follow_the_image_size() -> None:
             assert w * h * s * s <= ms.MAX_LEVEL_PX
 
 
+def test_smaller_levels_give_valleys_and_ridges_only() -> None:
+    assert ms.class_level_scales(2048, 2048) == (1 / 4, 1 / 8)  # a 300 px canyon is 37 px wide at 1/8
+    assert ms.class_level_scales(1024, 512) == (0.5,)
+    assert ms.class_level_scales(800, 800) == (0.5,)
+    assert ms.class_level_scales(16384, 16384) == ()  # 1/8 and 1/16 give craters too; 1/32 would be 512 px
+    assert ms.class_level_scales(400, 400) == ()
+    for w, h in ((2048, 2048), (1024, 512), (5000, 300), (16384, 16384)):
+        assert not set(ms.class_level_scales(w, h)) & set(ms.level_scales(w, h))
+
+
 def test_merge_keeps_one_detection_per_crater_the_one_at_the_trained_size() -> None:
     base = [det(100, 100, 6.0, 0.95), det(300, 300, 40, 0.8)]
     up = [det(100.2, 99.8, 6.6, 0.7), det(300.5, 300, 38, 0.9), det(50, 50, 5, 0.6)]  # 2x: 13, 76, 10 px
@@ -61,6 +71,27 @@ def test_multiscale_craters_maps_levels_back(tiny_model: object, tmp_path: objec
     assert [r.scale for r in runs] == [2.0, 4.0] and set(levels) == {2.0, 4.0}
     for dets in levels.values():
         assert all(0 <= d.cx <= 200 and 0 <= d.cy <= 100 for d in dets)
+
+
+def test_classes_only_levels_add_class_masks_and_no_craters(tiny_model: object, tmp_path: object,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    path = f"{tmp_path}/img.tif"
+    rng = np.random.default_rng(0)
+    with rasterio.open(path, "w", driver="GTiff", width=256, height=128, count=1, dtype="uint8") as dst:
+        dst.write(rng.integers(0, 255, (128, 256), dtype=np.uint8), 1)
+    monkeypatch.setattr(ms, "MAX_LEVEL_PX", 256 * 128 * 4)  # 2x only
+    monkeypatch.setattr(ms, "MIN_CLASS_LEVEL_SIDE", 32)  # 1/2 and 1/4 for classes
+    coarse: list[ms.LevelClasses] = []
+    levels, runs = ms.multiscale_craters(path, tiny_model, tile=64, overlap=16, batch_size=2, classes_out=coarse)
+    assert [(r.scale, r.classes_only) for r in runs] == [(2.0, False), (0.5, True), (0.25, True)]
+    assert set(levels) == {2.0} and all(r.detections == 0 for r in runs[1:])
+    assert [(lv.scale, lv.mask.shape) for lv in coarse] == [(0.5, (64, 128)), (0.25, (32, 64))]
+    # without a list for the classes (or with the caller's own levels) those levels are not segmented
+    _, runs = ms.multiscale_craters(path, tiny_model, tile=64, overlap=16, batch_size=2)
+    assert [r.scale for r in runs] == [2.0]
+    _, runs = ms.multiscale_craters(path, tiny_model, tile=64, overlap=16, batch_size=2, scales=(2.0,),
+                                    classes_out=[])
+    assert [r.scale for r in runs] == [2.0]
 
 
 def test_an_enlarged_level_keeps_no_specks(tiny_model: object, monkeypatch: pytest.MonkeyPatch) -> None:
