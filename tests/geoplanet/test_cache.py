@@ -8,7 +8,7 @@ from geoplanet.cache import KeptClientRedisCache
 def test_the_configured_cache_keeps_one_client_per_pool() -> None:
     backend = caches["default"]
     assert isinstance(backend, KeptClientRedisCache)
-    inner = backend._cache
+    inner = backend._cache  # type: ignore[attr-defined]
     assert inner.get_client(write=False) is inner.get_client(write=True)  # one server: one pool, one client
 
 

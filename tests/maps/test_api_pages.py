@@ -61,7 +61,7 @@ def test_nan_and_infinite_properties_are_null(cast: Any, craters: Any) -> None:
 ])
 def test_content_type_follows_the_renderer(cast: Any, craters: Any, extra: dict[str, str],
                                            headers: dict[str, str], content_type: str) -> None:
-    r = api_for(cast.owner).get("/api/v1/features/", {"body": "mars", **extra}, **headers)
+    r = api_for(cast.owner).get("/api/v1/features/", {"body": "mars", **extra}, **headers)  # type: ignore[arg-type]
     assert r.status_code == 200 and r["Content-Type"] == content_type
     doc = strict(r.content)
     assert doc["body"] == "Mars" and doc["crs_code"] and len(doc["features"]) == 7
@@ -79,7 +79,8 @@ def feature_ids(doc: dict[str, Any]) -> list[int]:
 def test_next_links_walk_by_cursor_and_previous_links_back(cast: Any, craters: Any) -> None:
     client = api_for(cast.owner)
     every = sorted(craters.features.values_list("id", flat=True))
-    pages = [strict(client.get("/api/v1/features/", {"limit": 2, "class": "crater"}).content)]
+    first: dict[str, str | int] = {"limit": 2, "class": "crater"}
+    pages = [strict(client.get("/api/v1/features/", first).content)]
     while pages[-1]["next"]:
         assert "after=" in pages[-1]["next"] and "offset=" not in pages[-1]["next"]
         assert "class=crater" in pages[-1]["next"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
@@ -21,7 +23,7 @@ def hillshade(z: np.ndarray, azimuth_deg: float, elevation_deg: float = 30.0) ->
     return np.clip(np.tensordot(sun, n, axes=1), 0, 1) * 200 + 20
 
 
-def relief(spots: list[tuple[float, float, float, float]]) -> np.ndarray:
+def relief(spots: Sequence[tuple[float, float, float, float]]) -> np.ndarray:
     """Height field with paraboloid bowls (sign -1) and domes (+1): (cx, cy, diameter, sign)."""
     yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
     z = np.zeros((SIZE, SIZE))
@@ -61,7 +63,7 @@ def test_sun_azimuth_found_from_the_candidates(azimuth: float) -> None:
     assert light.estimate_sun_azimuth(image, None, candidates()[:2]) is None
 
 
-def dets(spots: list[tuple[float, float, float, float]]) -> list[CraterDetection]:
+def dets(spots: Sequence[tuple[float, float, float, float]]) -> list[CraterDetection]:
     return [CraterDetection(cx, cy, d, 0.9, int(np.pi * d * d / 4), i + 1) for i, (cx, cy, d, _) in enumerate(spots)]
 
 
@@ -134,7 +136,7 @@ def test_light_input_read_in_row_bands_matches_the_whole_image(tmp_path) -> None
         dst.write(grey.astype(np.float32) * 1.5, 1)
     read = light.light_input_for(tmp_path / "grey.tif", 135.0)
     assert read.image.dtype == np.float16 and np.array_equal(read.image, grey.astype(np.float32))
-    assert np.array_equal(read.valid, grey != 0)
+    assert read.valid is not None and np.array_equal(read.valid, grey != 0)
     whole = light.LightInput(grey.astype(np.float32), grey != 0, 135.0)
     spots = [(cx, cy + 256 * k, d, s) for k in range(9) for cx, cy, d, s in SPOTS]
     assert read.check(dets(spots))[1] == whole.check(dets(spots))[1]

@@ -268,5 +268,6 @@ def test_a_crater_cut_by_a_global_maps_pole_edge_has_its_centre_on_the_body() ->
     craters = [f for f in extract_features(mask, georef=geo) if f.class_name == "crater"]
     assert craters
     for crater in craters:
+        assert crater.centre is not None
         lon, lat = crater.centre
         assert -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0

@@ -16,6 +16,7 @@ def _checkpoint(tmp_path: Path, name: str, seed: int, decoder: tuple[int, ...] =
     # batch-norm statistics differ too, so the average of buffers is checked as well as of parameters
     for m in net.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
+            assert m.running_mean is not None and m.running_var is not None
             m.running_mean.uniform_(-1, 1)
             m.running_var.uniform_(0.5, 2)
     card = ModelCard(version="v1", encoder="resnet18", decoder_channels=list(decoder), tile_size=64,
