@@ -170,6 +170,7 @@ def multiscale_craters(
                 classes_out.append(LevelClasses(scale, res.mask, res.conf))
                 runs.append(LevelRun(scale, 0, time.perf_counter() - t0, classes_only=True))
                 del lum, res
+                release_freed_memory()
     return out, runs
 
 
