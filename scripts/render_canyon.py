@@ -12,32 +12,36 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+if TYPE_CHECKING:
+    from segmentation.engine.canyon_eval import CanyonRun
+
 RED, CYAN, BLUE = (235, 60, 40), (40, 220, 235), (70, 140, 255)
 
 
-def render(run: object, valley: int, scale: float = 0.5) -> Image.Image:
+def render(run: CanyonRun, valley: int, scale: float = 0.5) -> Image.Image:
     """The scene with the valley mask tinted, the truth's edges and the kept craters drawn."""
     from scipy import ndimage
 
     from segmentation.engine.terrain_extras import VALLEY
 
-    grey = (np.clip(run.image, 0, 1) * 255).astype(np.uint8)  # type: ignore[attr-defined]
+    grey = (np.clip(run.image, 0, 1) * 255).astype(np.uint8)
     rgb = np.stack([grey] * 3, axis=-1).astype(np.float32)
-    mapped = run.mask == valley  # type: ignore[attr-defined]
+    mapped = run.mask == valley
     rgb[mapped] = rgb[mapped] * 0.45 + np.array(BLUE) * 0.55
-    truth = run.truth == VALLEY  # type: ignore[attr-defined]
+    truth = run.truth == VALLEY
     edge = truth & ~ndimage.binary_erosion(truth, iterations=3)
     rgb[edge] = CYAN
     img = Image.fromarray(rgb.astype(np.uint8)).resize(
         (round(grey.shape[1] * scale), round(grey.shape[0] * scale)), Image.Resampling.BILINEAR)
     draw = ImageDraw.Draw(img)
-    for d in run.craters:  # type: ignore[attr-defined]
+    for d in run.craters:
         r = d.diameter / 2 * scale
         draw.ellipse([d.cx * scale - r, d.cy * scale - r, d.cx * scale + r, d.cy * scale + r], outline=RED, width=2)
     return img

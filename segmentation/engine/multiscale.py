@@ -146,31 +146,29 @@ def multiscale_craters(
     runs: list[LevelRun] = []
     with rasterio.open(Path(src_path)) as src:
         nodata = src.nodata
-        for scale in (scales if scales is not None else level_scales(src.width, src.height)):
+        crater_levels = scales if scales is not None else level_scales(src.width, src.height)
+        class_levels = class_level_scales(src.width, src.height) if classes_out is not None and scales is None else ()
+        coarse = classes_out if classes_out is not None else []  # class levels run only with a list for them
+        for scale, classes_only in [(s, False) for s in crater_levels] + [(s, True) for s in class_levels]:
             if cancel is not None and cancel():
                 raise SegmentationCancelled("cancelled by caller")
             t0 = time.perf_counter()
             lum, _ = read_level(src, scale, nodata)
-            # a level's speck limit is the image's, in the level's pixels
-            level_min = max(4, round(min_area_px * min(1.0, scale * scale)))
-            out[scale] = level_detections(lum, scale, model, tile=tile, overlap=overlap, batch_size=batch_size,
-                                          min_area_px=level_min, aspect_at=aspect_at, classes_out=classes_out)
-            runs.append(LevelRun(scale, len(out[scale]), time.perf_counter() - t0))
+            if classes_only:
+                from .tiling import segment_array
+
+                res = segment_array(lum, model, nodata=np.nan, tile=tile, overlap=overlap, batch_size=batch_size)
+                coarse.append(LevelClasses(scale, res.mask, res.conf))
+                del res
+                runs.append(LevelRun(scale, 0, time.perf_counter() - t0, classes_only=True))
+            else:
+                # a level's speck limit is the image's, in the level's pixels
+                level_min = max(4, round(min_area_px * min(1.0, scale * scale)))
+                out[scale] = level_detections(lum, scale, model, tile=tile, overlap=overlap, batch_size=batch_size,
+                                              min_area_px=level_min, aspect_at=aspect_at, classes_out=classes_out)
+                runs.append(LevelRun(scale, len(out[scale]), time.perf_counter() - t0))
             del lum
             release_freed_memory()  # a level's image and probabilities, before the next level or the fusion
-        if classes_out is not None and scales is None:
-            from .tiling import segment_array
-
-            for scale in class_level_scales(src.width, src.height):
-                if cancel is not None and cancel():
-                    raise SegmentationCancelled("cancelled by caller")
-                t0 = time.perf_counter()
-                lum, _ = read_level(src, scale, nodata)
-                res = segment_array(lum, model, nodata=np.nan, tile=tile, overlap=overlap, batch_size=batch_size)
-                classes_out.append(LevelClasses(scale, res.mask, res.conf))
-                runs.append(LevelRun(scale, 0, time.perf_counter() - t0, classes_only=True))
-                del lum, res
-                release_freed_memory()
     return out, runs
 
 
