@@ -52,7 +52,7 @@ def canyon_run(model: Any, *, size: int = 2048, width: float = 300.0, seed: int 
     fuse_level_classes(mask, conf, coarse, idx)
     # craters as segment keeps them: every level merged, then the light check (sun estimated, as for a plain
     # image without a label)
-    dets = merge_levels({1.0: crater_instances(mask, conf, idx.get("crater", 1))[0], **levels})
+    dets = merge_levels({1.0: crater_instances(mask, conf, idx.get("crater", 1)), **levels})
     light = LightInput(image * 255.0)
     checked, _ = light.check(dets)
     return CanyonRun(image, truth, own, mask, [r.scale for r in runs], dets, checked, light)

@@ -143,5 +143,5 @@ def with_view_craters(
     if aspect_at is not None:
         second = ground_crater_instances(binary, view, 1, min_area_px, aspect_at)
     else:
-        second, _ = crater_instances(binary, view, 1, min_area_px=min_area_px)
+        second = crater_instances(binary, view, 1, min_area_px=min_area_px)
     return merge_craters(first, second)

@@ -205,7 +205,7 @@ def evaluate_model(
         nac = load_nac(image_id)
         res = segment_array(nac.image, model, tile=tile, overlap=overlap, batch_size=batch_size, num_classes=n_cls,
                             crater_view=contrast_view)
-        dets, _ = crater_instances(res.mask, res.conf)
+        dets = crater_instances(res.mask, res.conf)
         if res.crater_view is not None:
             dets = with_view_craters(dets, res.crater_view)
         # offset each image so the pooled matching never pairs craters across images

@@ -14,6 +14,9 @@ ASPECT_TOLERANCE = 0.02  # pixels closer than this to square on the ground are s
 # smaller components are too small to hold two craters: their area, hence their diameter on the ground, is right
 # without resampling, which costs a watershed per component
 MIN_RESAMPLED_PX = 64
+# components are processed in groups by the cell of this many pixels their bounding box starts in (see
+# :func:`crater_instances`)
+GROUP_BLOCK = 512
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,17 @@ def fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float] | N
     return float(cx), float(cy), float(np.sqrt(r2))
 
 
-def _peaks(dist: np.ndarray, comp: np.ndarray, n_comp: int) -> np.ndarray:
+def _peaks(dist: np.ndarray, comp: np.ndarray, n_comp: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Marker image: local maxima of the distance map, suppressing maxima closer than the larger radius.
 
     Two touching disks of radius r have peaks 2r apart (kept); one elongated blob has a single ridge maximum.
     Peaks are visited from the largest radius down, so a candidate is dropped when it lies within the radius
     of a peak already kept; a k-d tree finds those neighbours, so the cost grows with the number of peaks,
     not with its square (noisy masks of big images have hundreds of thousands).
+
+    Also returns each marker's component (``comp`` label; marker ``i`` at index ``i - 1``) and how many markers
+    are peaks. Markers are numbered from the largest radius down (ties in ``peak_local_max``'s order), then one
+    for each component left without a peak, in label order.
     """
     from scipy.spatial import cKDTree
     from skimage.feature import peak_local_max
@@ -85,35 +92,86 @@ def _peaks(dist: np.ndarray, comp: np.ndarray, n_comp: int) -> np.ndarray:
         order = np.lexsort((flat, -depth, lab))
         first = order[np.r_[True, lab[order][1:] != lab[order][:-1]]]
         markers.ravel()[flat[first]] = np.arange(len(kept) + 1, len(kept) + 1 + missing.size, dtype=np.int32)
-    return markers
+    owner = np.concatenate([comp[kept[:, 0], kept[:, 1]], missing]).astype(np.int64)
+    return markers, owner, len(kept)
+
+
+def unit_confidence(conf: np.ndarray) -> np.ndarray:
+    """Confidence as float32 in [0, 1] from a float array or a uint8 raster scaled to 255 (pass crops: a whole
+    16k x 16k image would take 1 GB as float32)."""
+    return conf.astype(np.float32) / 255.0 if conf.dtype == np.uint8 else conf.astype(np.float32)
+
+
+def _groups(objects: list[tuple[slice, slice] | None], block: int) -> dict[tuple[int, int], list[int]]:
+    """Component labels grouped by the ``block`` x ``block`` cell their bounding box starts in."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for lab, sl in enumerate(objects, start=1):
+        if sl is not None:
+            groups.setdefault((sl[0].start // block, sl[1].start // block), []).append(lab)
+    return groups
 
 
 def crater_instances(
     mask: np.ndarray, conf: np.ndarray | None = None, crater_index: int = 1, min_area_px: int = 9,
-) -> tuple[list[CraterDetection], np.ndarray]:
+) -> list[CraterDetection]:
     """Split the crater class into instances (touching/overlapping too) and fit a circle to each.
 
-    Confidence sharpens the split: the distance map is weighted by it, so low-confidence necks between
-    two craters become valleys for the watershed. Returns detections and the instance label image.
+    Confidence (float in [0, 1] or uint8 in [0, 255]) sharpens the split: the distance map is weighted by it, so
+    low-confidence necks between two craters become valleys for the watershed.
+
+    The work runs on crops, never on whole-image float arrays: connected components are taken in groups (those
+    whose bounding box starts in the same ``GROUP_BLOCK``-pixel cell), each group on the union of its boxes plus
+    a one-pixel margin. Within that crop the distance map of the group's pixels is exact: going straight up,
+    down, left or right from a component's pixel, the first pixel outside the component is background (a
+    crater pixel there would join the component) and lies inside the box's margin, so every pixel beyond the
+    crop is farther than that one. Peaks never interact across components (a peak's radius holds only its own
+    component's pixels), and the watershed floods each component alone, so the split is the whole image's.
+    Memory: the mask, its component labels (4 bytes a pixel) and one group's crop at a time.
     """
+    binary = mask == crater_index
+    if not binary.any():
+        return []
+    comp, n_comp = ndimage.label(binary)
+    objects = ndimage.find_objects(comp)
+    lut = np.zeros(n_comp + 1, dtype=np.int32)  # global component label -> the group's own label
+    found: list[tuple[tuple[float, ...], CraterDetection]] = []
+    for labs in _groups(objects, GROUP_BLOCK).values():
+        boxes = [objects[lab - 1] for lab in labs]
+        r0 = max(0, min(b[0].start for b in boxes) - 1)
+        r1 = min(mask.shape[0], max(b[0].stop for b in boxes) + 1)
+        c0 = max(0, min(b[1].start for b in boxes) - 1)
+        c1 = min(mask.shape[1], max(b[1].stop for b in boxes) + 1)
+        lut[labs] = np.arange(1, len(labs) + 1, dtype=np.int32)
+        local = lut[comp[r0:r1, c0:c1]]
+        lut[labs] = 0
+        found += _group_instances(binary[r0:r1, c0:c1], local, np.asarray(labs), r0, c0,
+                                  None if conf is None else unit_confidence(conf[r0:r1, c0:c1]), min_area_px)
+    found.sort(key=lambda item: item[0])
+    return [replace(d, label=i) for i, (_, d) in enumerate(found, start=1)]
+
+
+def _group_instances(
+    crop: np.ndarray, local: np.ndarray, labs: np.ndarray, r0: int, c0: int, conf: np.ndarray | None,
+    min_area_px: int,
+) -> list[tuple[tuple[float, ...], CraterDetection]]:
+    """One group's craters, each with the key that orders all detections as a whole-image pass numbers them:
+    markers with a peak from the largest radius down (ties by component, then peak order), then the rest."""
     from skimage.segmentation import watershed
 
-    binary = mask == crater_index
-    labels_out = np.zeros(mask.shape, dtype=np.int32)
-    if not binary.any():
-        return [], labels_out
-    comp, n_comp = ndimage.label(binary)
-    dist = ndimage.distance_transform_edt(binary).astype(np.float32)
-    surface = dist * (0.5 + 0.5 * conf.astype(np.float32)) if conf is not None else dist
-    markers = _peaks(dist, comp, n_comp)
-    labels = watershed(-surface, markers, mask=binary)
+    own = local > 0
+    dist = ndimage.distance_transform_edt(crop).astype(np.float32)
+    dist[~own] = 0.0
+    surface = dist * (0.5 + 0.5 * conf) if conf is not None else dist
+    markers, owner, n_peaks = _peaks(dist, local, len(labs))
+    radius = np.zeros(len(owner))
+    ys, xs = np.nonzero(markers)
+    radius[markers[ys, xs] - 1] = dist[ys, xs]
+    labels = watershed(-surface, markers, mask=own)
     # boundary pixels that face background (not a neighbour instance, not the image edge) carry the rim shape
-    outside = ~binary
-    pad = np.pad(outside, 1, constant_values=False)
+    pad = np.pad(~crop, 1, constant_values=False)
     faces_bg = pad[:-2, 1:-1] | pad[2:, 1:-1] | pad[1:-1, :-2] | pad[1:-1, 2:]
-    dets: list[CraterDetection] = []
-    objects = ndimage.find_objects(labels)
-    for lab, sl in enumerate(objects, start=1):
+    out: list[tuple[tuple[float, ...], CraterDetection]] = []
+    for lab, sl in enumerate(ndimage.find_objects(labels), start=1):
         if sl is None:
             continue
         region = labels[sl] == lab
@@ -134,9 +192,10 @@ def crater_instances(
             if 0.6 * eq_d <= fd <= 2.0 * eq_d:
                 cx, cy, d = fcx, fcy, fd
         c = float(conf[ys, xs].mean()) if conf is not None else 1.0
-        labels_out[ys, xs] = len(dets) + 1
-        dets.append(CraterDetection(float(cx), float(cy), float(d), c, area, len(dets) + 1))
-    return dets, labels_out
+        component = int(labs[owner[lab - 1] - 1])
+        key = (0.0, -radius[lab - 1], component, lab) if lab <= n_peaks else (1.0, 0.0, component, 0)
+        out.append((key, CraterDetection(float(cx + c0), float(cy + r0), float(d), c, area, 0)))
+    return out
 
 
 def ground_crater_instances(
@@ -161,8 +220,7 @@ def ground_crater_instances(
     square = (np.abs(aspect - 1.0) < ASPECT_TOLERANCE) | (sizes < MIN_RESAMPLED_PX)
     keep = np.zeros(n_comp + 1, dtype=bool)
     keep[1:] = square
-    iso_mask = np.where(keep[comp], crater_index, 0).astype(mask.dtype)
-    dets, _ = crater_instances(iso_mask, conf, crater_index, min_area_px)
+    dets = crater_instances(keep[comp].view(np.uint8), conf, 1, min_area_px)
     for lab in np.flatnonzero(~square) + 1:
         dets += _resampled_instances(comp, lab, objects[lab - 1], conf, float(aspect[lab - 1]), min_area_px)
     return [replace(d, label=i + 1) for i, d in enumerate(dets)]
@@ -177,10 +235,10 @@ def _resampled_instances(
     square = ndimage.zoom(region.astype(np.uint8), zoom, order=0, grid_mode=True, mode="grid-constant")
     sq_conf = None
     if conf is not None:
-        local = np.pad(np.where(comp[sl] == lab, conf[sl], 0.0), 1).astype(np.float32)
+        local = np.pad(np.where(comp[sl] == lab, unit_confidence(conf[sl]), 0.0), 1).astype(np.float32)
         sq_conf = ndimage.zoom(local, zoom, order=1, grid_mode=True, mode="grid-constant")
     scale = zoom[1]
-    found, _ = crater_instances(square, sq_conf, 1, max(1, int(np.ceil(min_area_px * scale))))
+    found = crater_instances(square, sq_conf, 1, max(1, int(np.ceil(min_area_px * scale))))
     r0, c0 = sl[0].start - 1, sl[1].start - 1
     back = [replace(d, cx=c0 + d.cx / scale, cy=r0 + d.cy, area_px=round(d.area_px / scale), aspect=scale)
             for d in found]

@@ -124,7 +124,7 @@ def level_detections(
 
         dets = ground_crater_instances(res.mask, res.conf, crater, min_area_px, level_aspect)
     else:
-        dets, _ = crater_instances(res.mask, res.conf, crater, min_area_px=min_area_px)
+        dets = crater_instances(res.mask, res.conf, crater, min_area_px=min_area_px)
     return [replace(d, cx=d.cx / scale, cy=d.cy / scale, diameter=d.diameter / scale,
                     area_px=max(1, round(d.area_px / (scale * scale)))) for d in dets
             if scale <= 1.0 or d.diameter / scale >= MIN_UPSAMPLED_D_PX]

@@ -15,7 +15,7 @@ from scipy import ndimage
 
 from .classes import DEFAULT_CLASSES, ClassSpec
 from .contrast_view import with_view_craters
-from .instances import CraterDetection, crater_instances, ground_crater_instances
+from .instances import CraterDetection, crater_instances, ground_crater_instances, unit_confidence
 from .light import LightInput
 
 
@@ -222,18 +222,17 @@ def extract_features(
     from shapely.geometry import Point
     from skimage.morphology import skeletonize
 
-    cf = None if conf is None else _unit_confidence(conf)
     feats: list[Feature] = []
     by_name = {c.name: c.index for c in classes}
     if "crater" in by_name:
         # on a georeferenced grid craters are split and fitted where pixels are square on the ground
         aspect = georef.aspect if georef is not None else None
         if aspect is not None:
-            dets = ground_crater_instances(mask, cf, by_name["crater"], min_area_px, aspect)
+            dets = ground_crater_instances(mask, conf, by_name["crater"], min_area_px, aspect)
         else:
-            dets, _ = crater_instances(mask, cf, by_name["crater"], min_area_px=min_area_px)
+            dets = crater_instances(mask, conf, by_name["crater"], min_area_px=min_area_px)
         if crater_view is not None:
-            dets = with_view_craters(dets, _unit_confidence(crater_view), min_area_px=min_area_px, aspect_at=aspect)
+            dets = with_view_craters(dets, crater_view, min_area_px=min_area_px, aspect_at=aspect)
         if levels:
             from .multiscale import merge_levels
 
@@ -265,7 +264,7 @@ def extract_features(
             rows, cols = np.nonzero(skel)
             orient = principal_orientation(rows.astype(float), cols.astype(float))
             pix = _component_polygon(region, sl[0].start, sl[1].start, simplify_px)
-            c = float(cf[sl][region].mean()) if cf is not None else 1.0
+            c = float(unit_confidence(conf[sl])[region].mean()) if conf is not None else 1.0
             cen = pix.centroid
             feat = Feature(name, pix, pix, c, float(area), centre=(cen.x, cen.y), centre_px=(cen.x, cen.y),
                            length_px=skeleton_length(skel, dist), orientation_deg=orient)
@@ -276,11 +275,6 @@ def extract_features(
         for f in feats:
             _georeference(f, georef, shapely)
     return feats
-
-
-def _unit_confidence(conf: np.ndarray) -> np.ndarray:
-    """Confidence as float32 in [0, 1] from a float array or a uint8 raster scaled to 255."""
-    return conf.astype(np.float32) / 255.0 if conf.dtype == np.uint8 else conf.astype(np.float32)
 
 
 def _georeference(f: Feature, g: Georef, shapely: Any) -> None:

@@ -96,7 +96,7 @@ def _nac_detections(model: Any, img: np.ndarray, *, multiscale: bool, light_chec
     from .tiling import segment_array
 
     res = segment_array(img, model, tile=tile, overlap=overlap, batch_size=batch_size, crater_view=True)
-    dets, _ = crater_instances(res.mask, res.conf)
+    dets = crater_instances(res.mask, res.conf)
     if res.crater_view is not None:
         dets = with_view_craters(dets, res.crater_view)
     if multiscale:

@@ -22,7 +22,7 @@ def test_shipped_model_finds_plausible_craters() -> None:
     nac = load_nac(NAC_HOLDOUT[0])
     res = segment_array(nac.image, model, tile=model.card.tile_size, overlap=64, crater_view=True)
     assert res.crater_view is not None
-    dets, _ = crater_instances(res.mask, res.conf)
+    dets = crater_instances(res.mask, res.conf)
     diam = np.array([d.diameter for d in dets])
     assert len(dets) > 20
     assert 3 < np.median(diam) < 60 and diam.max() < 800
