@@ -38,7 +38,7 @@ def register(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.ModelBackend")
         messages.success(request, f"Welcome to GeoPlanet, {user.get_username()}.")
         try:
             services.email_verification_send(user=user, base_url=_site(request))

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from geoplanet.kept import KeptLookup
 from rasters.models import Body, Raster
 
 
@@ -20,6 +21,20 @@ def rasters_visible_to(user: Any) -> QuerySet[Raster]:
 
 # The columns the access rule reads: always loaded, whatever a caller asks for.
 ACCESS_FIELDS = ("owner", "visibility", "project")
+
+
+_lookups: dict[tuple[str, ...] | None, KeptLookup[Raster]] = {}
+
+
+def _raster_lookup(fields: tuple[str, ...] | None) -> KeptLookup[Raster]:
+    lookup = _lookups.get(fields)
+    if lookup is None:
+        if fields is None:
+            lookup = KeptLookup(lambda: Raster.objects.select_related("body", "owner"))
+        else:
+            lookup = KeptLookup(lambda: Raster.objects.select_related("body").only(*ACCESS_FIELDS, *fields))
+        lookup = _lookups.setdefault(fields, lookup)
+    return lookup
 
 
 def raster_for_user(
@@ -38,13 +53,9 @@ def raster_for_user(
         raise Http404("No such image.") from None
     from collab.access import can_edit_raster, can_see_raster
 
-    # One primary-key read, then the same rule as rasters_visible_to applied to the loaded row: the owner's
-    # requests (most tiles) need no membership query at all.
-    if fields is None:
-        rasters = Raster.objects.select_related("body", "owner")
-    else:
-        rasters = Raster.objects.select_related("body").only(*ACCESS_FIELDS, *fields)
-    raster = rasters.filter(pk=pk_int).order_by().first()
+    # One primary-key read (compiled once per column set), then the same rule as rasters_visible_to applied to
+    # the loaded row: the owner's requests (most tiles) need no membership query at all.
+    raster = _raster_lookup(None if fields is None else tuple(fields)).get(pk_int)
     if raster is None or not can_see_raster(user, raster):
         raise Http404("No such image.")
     if write and not can_edit_raster(user, raster):
