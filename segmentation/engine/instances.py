@@ -102,10 +102,12 @@ def unit_confidence(conf: np.ndarray) -> np.ndarray:
     return conf.astype(np.float32) / 255.0 if conf.dtype == np.uint8 else conf.astype(np.float32)
 
 
-def _groups(objects: list[tuple[slice, slice] | None], block: int) -> dict[tuple[int, int], list[int]]:
-    """Component labels grouped by the ``block`` x ``block`` cell their bounding box starts in."""
+def _groups(objects: list[tuple[slice, slice] | None], labels: np.ndarray, block: int,
+            ) -> dict[tuple[int, int], list[int]]:
+    """``labels`` (ascending component labels) grouped by the ``block`` x ``block`` cell their box starts in."""
     groups: dict[tuple[int, int], list[int]] = {}
-    for lab, sl in enumerate(objects, start=1):
+    for lab in labels.tolist():
+        sl = objects[lab - 1]
         if sl is not None:
             groups.setdefault((sl[0].start // block, sl[1].start // block), []).append(lab)
     return groups
@@ -132,15 +134,21 @@ def crater_instances(
     if not binary.any():
         return []
     comp, n_comp = ndimage.label(binary)
-    objects = ndimage.find_objects(comp)
-    lut = np.zeros(n_comp + 1, dtype=np.int32)  # global component label -> the group's own label
+    return _split(binary, comp, ndimage.find_objects(comp), np.arange(1, n_comp + 1), conf, min_area_px)
+
+
+def _split(binary: np.ndarray, comp: np.ndarray, objects: list[tuple[slice, slice] | None], labels: np.ndarray,
+           conf: np.ndarray | None, min_area_px: int) -> list[CraterDetection]:
+    """:func:`crater_instances` of the components ``labels`` (ascending) of ``comp``, the labelling of
+    ``binary`` (``binary`` may leave out other components: they count as background)."""
+    lut = np.zeros(len(objects) + 1, dtype=np.int32)  # global component label -> the group's own label
     found: list[tuple[tuple[float, ...], CraterDetection]] = []
-    for labs in _groups(objects, GROUP_BLOCK).values():
-        boxes = [objects[lab - 1] for lab in labs]
+    for labs in _groups(objects, labels, GROUP_BLOCK).values():
+        boxes = [box for box in (objects[lab - 1] for lab in labs) if box is not None]  # every one has a box
         r0 = max(0, min(b[0].start for b in boxes) - 1)
-        r1 = min(mask.shape[0], max(b[0].stop for b in boxes) + 1)
+        r1 = min(binary.shape[0], max(b[0].stop for b in boxes) + 1)
         c0 = max(0, min(b[1].start for b in boxes) - 1)
-        c1 = min(mask.shape[1], max(b[1].stop for b in boxes) + 1)
+        c1 = min(binary.shape[1], max(b[1].stop for b in boxes) + 1)
         lut[labs] = np.arange(1, len(labs) + 1, dtype=np.int32)
         local = lut[comp[r0:r1, c0:c1]]
         lut[labs] = 0
@@ -216,11 +224,16 @@ def ground_crater_instances(
     rows = np.array([(sl[0].start + sl[0].stop) / 2 for sl in objects])
     cols = np.array([(sl[1].start + sl[1].stop) / 2 for sl in objects])
     aspect = np.asarray(aspect_at(cols, rows), dtype=np.float64)
-    sizes = np.bincount(comp.ravel(), minlength=n_comp + 1)[1:]
+    # pixels per component, counted in bands of rows (bincount copies its input to int64: 8 bytes a pixel)
+    sizes = np.zeros(n_comp + 1, dtype=np.int64)
+    for r0 in range(0, comp.shape[0], 256):
+        sizes += np.bincount(comp[r0:r0 + 256].ravel(), minlength=n_comp + 1)
+    sizes = sizes[1:]
     square = (np.abs(aspect - 1.0) < ASPECT_TOLERANCE) | (sizes < MIN_RESAMPLED_PX)
     keep = np.zeros(n_comp + 1, dtype=bool)
     keep[1:] = square
-    dets = crater_instances(keep[comp].view(np.uint8), conf, 1, min_area_px)
+    # the square components, split in place with this labelling (no second one); the others count as background
+    dets = _split(keep[comp], comp, objects, np.flatnonzero(square) + 1, conf, min_area_px)
     for lab in np.flatnonzero(~square) + 1:
         dets += _resampled_instances(comp, lab, objects[lab - 1], conf, float(aspect[lab - 1]), min_area_px)
     return [replace(d, label=i + 1) for i, d in enumerate(dets)]

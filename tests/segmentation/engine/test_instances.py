@@ -94,3 +94,29 @@ def test_memory_stays_a_few_bytes_a_pixel() -> None:
         tracemalloc.stop()
     assert len(dets) > 300
     assert peak / mask.size < 10.0
+
+
+def test_ground_split_labels_once_and_matches_splitting_the_square_components_alone() -> None:
+    """On a lon/lat grid the components square on the ground are split in place, with the one labelling the
+    resampling needs too: the same craters as splitting a mask of those components alone, in less memory."""
+    from segmentation.engine.instances import ASPECT_TOLERANCE, MIN_RESAMPLED_PX, ground_crater_instances
+
+    mask, conf = _scene(600, 4)
+    size = mask.shape[0]
+
+    def aspect(cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.cos(np.radians(80.0 - 160.0 * np.asarray(rows, dtype=np.float64) / size))
+
+    comp, n = ndimage.label(mask == 1)
+    objects = ndimage.find_objects(comp)
+    centre_rows = np.array([(sl[0].start + sl[0].stop) / 2 for sl in objects])
+    sizes = np.bincount(comp.ravel(), minlength=n + 1)[1:]
+    square = (np.abs(aspect(centre_rows, centre_rows) - 1.0) < ASPECT_TOLERANCE) | (sizes < MIN_RESAMPLED_PX)
+    assert 0 < square.sum() < n  # both kinds present
+    alone = crater_instances(np.isin(comp, np.flatnonzero(square) + 1).astype(np.uint8), conf, 1, 16)
+    got = ground_crater_instances(mask, conf, 1, 16, aspect)
+    assert len(got) > len(alone)  # the square components' craters, then the resampled ones'
+    for g, w in zip(got[:len(alone)], alone, strict=True):
+        assert g.area_px == w.area_px
+        assert (g.cx, g.cy, g.diameter, g.confidence) == pytest.approx((w.cx, w.cy, w.diameter, w.confidence),
+                                                                        abs=1e-6)
