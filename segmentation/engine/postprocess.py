@@ -239,7 +239,11 @@ def extract_features(
             dets = merge_levels({1.0: dets, **levels})
         scores: list[float | None] = [None] * len(dets)
         if light is not None:
-            dets, scores = light.check(dets, aspect)
+            row_km = None
+            if georef is not None:
+                def row_km(cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+                    return georef.steps_km(cols, rows, np.zeros_like(cols), np.ones_like(rows))
+            dets, scores = light.check(dets, aspect, row_km)
         for d, score in zip(dets, scores, strict=True):
             pix = Point(d.cx, d.cy).buffer(d.diameter / 2.0, quad_segs=16)
             if d.aspect != 1.0:
