@@ -142,3 +142,62 @@ def test_light_input_read_in_row_bands_matches_the_whole_image(tmp_path) -> None
     assert read.check(dets(spots))[1] == whole.check(dets(spots))[1]
     assert read.summary() == whole.summary()
     assert light.light_input_for(tmp_path / "dem.tif").image.dtype == np.float32
+
+
+def shield_with_caldera(size: int = 512) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """A shield volcano (Gaussian, radius ~ 3 calderas) with a bowl-shaped summit caldera, and the caldera."""
+    yy, xx = np.mgrid[0:size, 0:size] + 0.5
+    c, r = size / 2, 30.0
+    rr2 = ((xx - c) ** 2 + (yy - c) ** 2) / r**2
+    z = 60 * np.exp(-rr2 / 9) - np.where(rr2 < 1, 12 * (1 - rr2), 0)
+    return z, (c, c, 2 * r)
+
+
+@pytest.mark.parametrize("azimuth", [0.0, 70.0, 160.0, 250.0, 315.0])
+def test_relief_tells_a_caldera_on_a_shield_from_a_crater(azimuth: float) -> None:
+    shield, (cx, cy, d) = shield_with_caldera()
+    image = hillshade(shield, azimuth)
+    cand = [(cx, cy, d, 1.0)]
+    # the caldera is a depression, so its own shading is a crater's; its surroundings stand lower than it
+    assert light.shading_scores(image, None, cand, azimuth)[0] > 0.5
+    assert light.relief_scores(image, None, cand, azimuth)[0] > light.MAX_RELIEF
+    bowls = hillshade(relief(SPOTS), azimuth)
+    inner = [c for c, (_, _, _, sign) in zip(candidates(), SPOTS, strict=True)
+             if sign < 0 and 2 * c[2] <= min(c[0], c[1], SIZE - c[0], SIZE - c[1])]
+    assert inner, "some bowls far enough from the edges to be profiled"
+    scores = light.relief_scores(bowls, None, inner, azimuth)
+    assert (scores < 0).all(), scores
+
+
+def test_relief_follows_the_ground_on_a_stretched_grid() -> None:
+    # a lon/lat grid at 60 degrees: a pixel is half as wide on the ground as it is tall, so the shield and its
+    # caldera are twice as many pixels wide as tall. Profiles that ignored the aspect would span half the ground
+    # and end on the caldera's rim, not on the shield's lower flanks
+    yy, xx = np.mgrid[0:256, 0:1024] + 0.5
+    rr2 = (((xx - 512) * 0.5) ** 2 + (yy - 128) ** 2) / 25.0**2
+    z = 50 * np.exp(-rr2 / 9) - np.where(rr2 < 1, 10 * (1 - rr2), 0)
+    image = hillshade(z, 90.0)
+    assert light.relief_scores(image, None, [(512, 128, 50, 0.5)], 90.0)[0] > light.MAX_RELIEF
+
+
+def test_relief_is_nan_off_the_image_or_on_nodata() -> None:
+    image = hillshade(relief(SPOTS), 135.0)
+    valid = np.ones_like(image, dtype=bool)
+    valid[:, 100:104] = False
+    scores = light.relief_scores(image, valid, [(20, 20, 30, 1.0), (100, 128, 30, 1.0), (128, 200, 20, 1.0)], 135.0)
+    assert np.isnan(scores[:2]).all() and np.isfinite(scores[2])
+
+
+def test_check_drops_raised_edifices_only_when_wide_on_the_ground() -> None:
+    shield, (cx, cy, d) = shield_with_caldera()
+    image = hillshade(shield, 135.0)
+    caldera = CraterDetection(cx, cy, d, 0.9, int(np.pi * d * d / 4), 1)
+    # 60 px at 2 km a pixel: a 120 km caldera-and-shield, dropped as raised
+    check = light.LightInput(image, sun_azimuth_deg=135.0)
+    kept, _ = check.check([caldera], None, lambda cols, rows: np.full(len(cols), 2.0))
+    assert kept == [] and check.dropped_raised == 1 and check.summary()["dropped_raised"] == 1
+    # the same pixels at 1 km a pixel (60 km) or with no ground scale: not an edifice's size, kept
+    for row_km in (lambda cols, rows: np.full(len(cols), 1.0), None):
+        check = light.LightInput(image, sun_azimuth_deg=135.0)
+        kept, scores = check.check([caldera], None, row_km)
+        assert kept == [caldera] and check.dropped_raised == 0 and scores[0] is not None and scores[0] > 0.5
