@@ -76,9 +76,12 @@ def test_real_worker_runs_shipped_model_on_real_image(
     measurable = craters.filter(diameter_px__gte=8)
     scores = [s for s in measurable.values_list("light_score", flat=True) if s is not None]
     assert measurable.count() > 50 and len(scores) > 0.95 * measurable.count() and min(scores) >= -0.1
+    # a shield's summit caldera is lit like a crater; the relief along the sun shows the shield it sits on
+    # (Elysium Mons, the demo map's last volcano called a crater before this test)
+    assert light["dropped_raised"] > 0
     big = craters.filter(diameter_km__gte=60)
     volcanoes = {name for name in on_volcano(*np.array(big.values_list("center_lon", "center_lat")).T) if name}
-    assert not volcanoes & {"Olympus Mons", "Arsia Mons", "Pavonis Mons"}, volcanoes
+    assert not volcanoes, volcanoes
 
 
 def test_worker_killed_mid_job_retries_to_exactly_one_set(
