@@ -178,52 +178,6 @@ def relief_scores(image: np.ndarray, valid: np.ndarray | None,
     return scores
 
 
-# Rims: a crater's rim is a sharp break in slope, so its shading changes fastest on the rim. The mean brightness
-# gradient between RIM_BAND radii, over that between OUTSIDE_BAND radii, on a copy smoothed by RIM_SMOOTH_PX.
-RIM_BAND = (0.8, 1.2)
-OUTSIDE_BAND = (1.4, 2.1)
-RIM_SMOOTH_PX = 0.7
-# Georeferenced candidates at least RIM_MIN_KM wide whose rim contrast is under MIN_RIM_CONTRAST are dropped: a
-# ring drawn on smooth plains has no rim. Chosen on training-side sets only (training-logs/rim-contrast-plan.md):
-# on MOLA east it drops 4 of 33 scored candidates, none of them true, and none true on WAC west either.
-RIM_MIN_KM = 100.0
-MIN_RIM_CONTRAST = 0.8
-
-
-def rim_contrasts(image: np.ndarray, valid: np.ndarray | None,
-                  candidates: Sequence[tuple[float, float, float, float]]) -> np.ndarray:
-    """Each candidate's mean brightness gradient on its rim over that of the ground just outside it.
-
-    Gradients are taken on the ground (a pixel ``aspect`` ground units wide), on a crop smoothed by
-    ``RIM_SMOOTH_PX``; the crop reaches 3 px past the outer band, so the figure is the whole image's. A crater
-    scores well above 1 (its rim is where the slope breaks); a ring on smooth plains or on uniform rough ground
-    about 1 or less. NaN where either band has fewer than ``MIN_PIXELS`` valid pixels.
-    """
-    from scipy import ndimage
-
-    h, w = image.shape
-    out = np.full(len(candidates), np.nan)
-    for i, (cx, cy, d, aspect) in enumerate(candidates):
-        r = d / 2.0
-        reach_y, reach_x = OUTSIDE_BAND[1] * r + 3, OUTSIDE_BAND[1] * r / aspect + 3
-        x0, x1 = max(0, int(np.floor(cx - reach_x))), min(w, int(np.ceil(cx + reach_x)) + 1)
-        y0, y1 = max(0, int(np.floor(cy - reach_y))), min(h, int(np.ceil(cy + reach_y)) + 1)
-        if x1 - x0 < 3 or y1 - y0 < 3:
-            continue
-        crop = ndimage.gaussian_filter(np.asarray(image[y0:y1, x0:x1], dtype=np.float64), RIM_SMOOTH_PX)
-        gy, gx = np.gradient(crop)
-        grad = np.hypot(gx / aspect, gy)
-        yy, xx = np.mgrid[y0:y1, x0:x1]
-        u = np.hypot((xx + 0.5 - cx) * aspect, yy + 0.5 - cy) / r
-        ok = valid[y0:y1, x0:x1] if valid is not None else np.ones(u.shape, dtype=bool)
-        rim = ok & (u > RIM_BAND[0]) & (u < RIM_BAND[1])
-        outside = ok & (u > OUTSIDE_BAND[0]) & (u < OUTSIDE_BAND[1])
-        if rim.sum() < MIN_PIXELS or outside.sum() < MIN_PIXELS:
-            continue
-        out[i] = float(grad[rim].mean() / max(grad[outside].mean(), 1e-12))
-    return out
-
-
 def shadow_fractions(image: np.ndarray, valid: np.ndarray | None,
                      candidates: Sequence[tuple[float, float, float, float]], dark_level: float) -> np.ndarray:
     """Share of each candidate's disk at or below ``dark_level`` (a cast shadow is black from rim to rim)."""
@@ -288,7 +242,6 @@ class LightInput:
     dropped_lit_like_domes: int = 0
     dropped_shadows: int = 0
     dropped_raised: int = 0
-    dropped_rimless: int = 0
 
     def check(self, dets: list[Any], aspect_at: Any = None,
               row_km_at: Any = None) -> tuple[list[Any], list[float | None]]:
@@ -296,8 +249,7 @@ class LightInput:
 
         ``aspect_at(cols, rows)`` gives a pixel's ground width over its height; ``row_km_at(cols, rows)`` the
         km a pixel's height spans there (georeferenced images only): candidates of ``RELIEF_MIN_KM`` and more
-        are then also tested for relief (:func:`relief_scores`), and those of ``RIM_MIN_KM`` and more for a rim
-        (:func:`rim_contrasts`).
+        are then also tested for relief (:func:`relief_scores`).
         """
         if not dets:
             return [], []
@@ -319,23 +271,19 @@ class LightInput:
         # an image without dark tones (a flat patch) has no shadows
         shadows = (shadow_fractions(self.image, self.valid, cand, float(dark + SHADOW_BAND * (middle - dark)))
                    if dark < middle else np.full(len(cand), np.nan))
-        relief, rims = np.full(len(cand), np.nan), np.full(len(cand), np.nan)
+        relief = np.full(len(cand), np.nan)
         if row_km_at is not None:
             km = np.array([d.diameter for d in dets]) * np.asarray(row_km_at(cols, rows), dtype=np.float64)
             wide = np.flatnonzero(km >= RELIEF_MIN_KM)
             relief[wide] = relief_scores(self.image, self.valid, [cand[i] for i in wide], azimuth)
-            wide = np.flatnonzero(km >= RIM_MIN_KM)
-            rims[wide] = rim_contrasts(self.image, self.valid, [cand[i] for i in wide])
         kept, kept_scores = [], []
-        for d, score, shadow, raised, rim in zip(dets, scores, shadows, relief, rims, strict=True):
+        for d, score, shadow, raised in zip(dets, scores, shadows, relief, strict=True):
             if np.isfinite(score) and score < self.min_score:
                 self.dropped_lit_like_domes += 1
             elif np.isfinite(shadow) and shadow >= SHADOW_FRAC:
                 self.dropped_shadows += 1
             elif np.isfinite(raised) and raised > MAX_RELIEF:
                 self.dropped_raised += 1
-            elif np.isfinite(rim) and rim < MIN_RIM_CONTRAST:
-                self.dropped_rimless += 1
             else:
                 kept.append(d)
                 kept_scores.append(float(score) if np.isfinite(score) else None)
@@ -344,7 +292,7 @@ class LightInput:
     def summary(self) -> dict[str, Any]:
         return {"sun_azimuth_deg": self.used_azimuth_deg, "source": self.source, "agreement": self.agreement,
                 "dropped_lit_like_domes": self.dropped_lit_like_domes, "dropped_shadows": self.dropped_shadows,
-                "dropped_raised": self.dropped_raised, "dropped_rimless": self.dropped_rimless}
+                "dropped_raised": self.dropped_raised}
 
 
 def light_input_for(src_path: Any, sun_azimuth_deg: float | None = None) -> LightInput:
