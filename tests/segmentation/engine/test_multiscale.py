@@ -136,6 +136,23 @@ def test_coarser_levels_add_valleys_and_ridges_only_where_the_image_saw_backgrou
     assert ms.fuse_level_classes(mask, conf, [ms.LevelClasses(0.25, level_mask, level_conf)], {"crater": 1}) == 0
 
 
+def test_a_wide_valley_sure_at_a_coarse_level_beats_the_ridges_a_finer_level_sees_on_its_walls() -> None:
+    idx = {"background": 0, "crater": 1, "valley": 2, "ridge": 3}
+    mask, conf = np.zeros((64, 64), np.uint8), np.full((64, 64), 200, np.uint8)
+    # at 1/2 the canyon's walls (image columns 16-23 and 40-47) read as ridges, its floor as nothing
+    fine_mask, fine_conf = np.zeros((32, 32), np.uint8), np.full((32, 32), 0.6, np.float32)
+    fine_mask[:, 8:12] = fine_mask[:, 20:24] = 3
+    # at 1/8 the whole canyon (image columns 16-47) is a valley, and the level is surer of it
+    coarse_mask, coarse_conf = np.zeros((8, 8), np.uint8), np.full((8, 8), 0.9, np.float32)
+    coarse_mask[:, 2:6] = 2
+    coarse_conf[:4, 2:6] = 0.55  # where the coarse level is less sure than the fine one, the fine one stays
+    levels = [ms.LevelClasses(0.5, fine_mask, fine_conf), ms.LevelClasses(0.125, coarse_mask, coarse_conf)]
+    ms.fuse_level_classes(mask, conf, levels, idx)
+    assert (mask[32:, 16:48] == 2).all()
+    assert (mask[:32, 16:24] == 3).all() and (mask[:32, 40:48] == 3).all() and (mask[:32, 24:40] == 2).all()
+    assert not mask[:, :16].any() and not mask[:, 48:].any()
+
+
 @pytest.mark.parametrize("conf_dtype", [np.uint8, np.float32])
 def test_banded_fusion_matches_a_whole_image_reference(conf_dtype: type) -> None:
     """Any band height gives what one whole-image pass gives, levels of both scales, nodata and classes mixed."""
@@ -151,16 +168,28 @@ def test_banded_fusion_matches_a_whole_image_reference(conf_dtype: type) -> None
 
     mask_ref, conf_ref = mask0.copy(), conf0.copy()
     scale_conf = 255.0 if conf_dtype is np.uint8 else 1.0
-    for level in sorted(levels, key=lambda lv: -lv.scale):  # finer first, as documented
+    ups = []
+    for level in levels:
         lh, lw = level.mask.shape
         rows = np.minimum(((np.arange(h) + 0.5) * level.scale).astype(np.intp), lh - 1)
         cols = np.minimum(((np.arange(w) + 0.5) * level.scale).astype(np.intp), lw - 1)
         up_mask, up_conf = level.mask[np.ix_(rows, cols)], level.conf[np.ix_(rows, cols)]
-        take = np.isin(up_mask, (2, 3)) & (up_conf >= ms.FUSE_MIN_CONF) & (mask_ref == 0) & (conf_ref > 0)
-        mask_ref[take] = up_mask[take]
-        conf_ref[take] = (up_conf[take] * scale_conf).astype(conf_ref.dtype)
+        offered = np.isin(up_mask, (2, 3)) & (up_conf >= ms.FUSE_MIN_CONF)
+        ups.append((level.scale, np.where(offered, up_mask, 0), np.where(offered, up_conf, -1.0)))
+    open_ = (mask_ref == 0) & (conf_ref > 0)
+    coarse_won = 0
+    for i in range(h):
+        for j in range(w):
+            offers = [(c[i, j], s, m[i, j]) for s, m, c in ups if c[i, j] >= 0]
+            if not open_[i, j] or not offers:
+                continue
+            # the most confident level, the finer (larger scale) on a tie
+            best_conf, best_scale, best_class = max(offers, key=lambda o: (o[0], o[1]))
+            mask_ref[i, j] = best_class
+            conf_ref[i, j] = np.asarray(best_conf * scale_conf).astype(conf_ref.dtype)
+            coarse_won += len(offers) == 2 and best_scale == 0.125
     expected = int((mask_ref != mask0).sum())
-    assert expected > 500  # the case exercises the fusion
+    assert expected > 500 and coarse_won > 100  # the case exercises the fusion, and levels that disagree
 
     for band_rows in (1, 5, 32, 256):
         mask, conf = mask0.copy(), conf0.copy()
