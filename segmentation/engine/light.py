@@ -38,6 +38,12 @@ SHADOW_FRAC = 0.6
 # training images and that scene: it marks 11 of 5,516 labelled craters of 10 px and more (6 at the bare 2nd
 # percentile) and 16 of 818 false candidates (6).
 SHADOW_BAND = 0.1
+# Highlight tones, the mirror of shadow tones: no darker than the 98th percentile less SHADOW_BAND of the way to
+# the median. Under one sun a crater's sunward inner wall is shaded, so a candidate whose disk is SHADOW_FRAC in
+# highlight tones is a sunlit face (a canyon wall's bright spur, a knob's lit side), not a crater. The same two
+# numbers as for shadows, not tuned; on training-side data (training-logs/highlights-plan.md) it drops 24-33 of
+# the false craters in each canyon scene (none outside the canyon) and 13 of 3,428 true NAC craters >= 10 px.
+HIGHLIGHT_PERCENTILE = 98.0
 
 
 @dataclass(frozen=True)
@@ -181,11 +187,23 @@ def relief_scores(image: np.ndarray, valid: np.ndarray | None,
 def shadow_fractions(image: np.ndarray, valid: np.ndarray | None,
                      candidates: Sequence[tuple[float, float, float, float]], dark_level: float) -> np.ndarray:
     """Share of each candidate's disk at or below ``dark_level`` (a cast shadow is black from rim to rim)."""
+    return _tone_fractions(image, valid, candidates, dark_level, above=False)
+
+
+def highlight_fractions(image: np.ndarray, valid: np.ndarray | None,
+                        candidates: Sequence[tuple[float, float, float, float]], bright_level: float) -> np.ndarray:
+    """Share of each candidate's disk at or above ``bright_level`` (a sunlit face is bright from edge to edge)."""
+    return _tone_fractions(image, valid, candidates, bright_level, above=True)
+
+
+def _tone_fractions(image: np.ndarray, valid: np.ndarray | None,
+                    candidates: Sequence[tuple[float, float, float, float]], level: float, *,
+                    above: bool) -> np.ndarray:
     out = np.full(len(candidates), np.nan)
     for i, (cx, cy, d, aspect) in enumerate(candidates):
         disk = _disk(image, valid, cx, cy, d / 2.0, aspect)
         if disk is not None:
-            out[i] = float(np.mean(disk[0] <= dark_level))
+            out[i] = float(np.mean(disk[0] >= level if above else disk[0] <= level))
     return out
 
 
@@ -211,16 +229,19 @@ def estimate_sun_azimuth(image: np.ndarray, valid: np.ndarray | None,
     return SunEstimate(float(np.degrees(axis) % 360.0), agreement, int(len(dip)))
 
 
-def _dark_and_middle(image: np.ndarray, valid: np.ndarray | None) -> tuple[float, float]:
-    """The 2nd and 50th percentiles of the valid pixels, from at most ~1M of them on a regular decimation (every
-    pixel of a smaller image): a copy of every valid pixel of a 16k x 16k image, then sorted, took 2 GB."""
+def _dark_middle_bright(image: np.ndarray, valid: np.ndarray | None) -> tuple[float, float, float]:
+    """The 2nd, 50th and ``HIGHLIGHT_PERCENTILE``th percentiles of the valid pixels, from at most ~1M of them on a
+    regular decimation (every pixel of a smaller image): a copy of every valid pixel of a 16k x 16k image, then
+    sorted, took 2 GB."""
     from .errors import AllNodataError
     from .normalize import robust_percentiles
 
     try:
-        return robust_percentiles(image, valid, lo=2.0, hi=50.0)
+        dark, middle = robust_percentiles(image, valid, lo=2.0, hi=50.0)
+        _, bright = robust_percentiles(image, valid, lo=50.0, hi=HIGHLIGHT_PERCENTILE)
     except AllNodataError:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
+    return dark, middle, bright
 
 
 @dataclass
@@ -241,6 +262,7 @@ class LightInput:
     source: str = "none"
     dropped_lit_like_domes: int = 0
     dropped_shadows: int = 0
+    dropped_highlights: int = 0
     dropped_raised: int = 0
 
     def check(self, dets: list[Any], aspect_at: Any = None,
@@ -267,21 +289,26 @@ class LightInput:
             azimuth, self.agreement, self.source = estimate.azimuth_deg, estimate.agreement, "estimated"
         self.used_azimuth_deg = float(azimuth)
         scores = shading_scores(self.image, self.valid, cand, azimuth)
-        dark, middle = _dark_and_middle(self.image, self.valid)
-        # an image without dark tones (a flat patch) has no shadows
+        dark, middle, bright = _dark_middle_bright(self.image, self.valid)
+        # an image without dark tones (a flat patch) has no shadows, one without bright tones no highlights
         shadows = (shadow_fractions(self.image, self.valid, cand, float(dark + SHADOW_BAND * (middle - dark)))
                    if dark < middle else np.full(len(cand), np.nan))
+        highlights = (highlight_fractions(self.image, self.valid, cand,
+                                          float(bright - SHADOW_BAND * (bright - middle)))
+                      if middle < bright else np.full(len(cand), np.nan))
         relief = np.full(len(cand), np.nan)
         if row_km_at is not None:
             km = np.array([d.diameter for d in dets]) * np.asarray(row_km_at(cols, rows), dtype=np.float64)
             wide = np.flatnonzero(km >= RELIEF_MIN_KM)
             relief[wide] = relief_scores(self.image, self.valid, [cand[i] for i in wide], azimuth)
         kept, kept_scores = [], []
-        for d, score, shadow, raised in zip(dets, scores, shadows, relief, strict=True):
+        for d, score, shadow, highlight, raised in zip(dets, scores, shadows, highlights, relief, strict=True):
             if np.isfinite(score) and score < self.min_score:
                 self.dropped_lit_like_domes += 1
             elif np.isfinite(shadow) and shadow >= SHADOW_FRAC:
                 self.dropped_shadows += 1
+            elif np.isfinite(highlight) and highlight >= SHADOW_FRAC:
+                self.dropped_highlights += 1
             elif np.isfinite(raised) and raised > MAX_RELIEF:
                 self.dropped_raised += 1
             else:
@@ -292,7 +319,7 @@ class LightInput:
     def summary(self) -> dict[str, Any]:
         return {"sun_azimuth_deg": self.used_azimuth_deg, "source": self.source, "agreement": self.agreement,
                 "dropped_lit_like_domes": self.dropped_lit_like_domes, "dropped_shadows": self.dropped_shadows,
-                "dropped_raised": self.dropped_raised}
+                "dropped_highlights": self.dropped_highlights, "dropped_raised": self.dropped_raised}
 
 
 def light_input_for(src_path: Any, sun_azimuth_deg: float | None = None) -> LightInput:

@@ -104,8 +104,8 @@ def test_shadows_found_on_an_image_too_big_to_sort_whole() -> None:
     check = light.LightInput(image, sun_azimuth_deg=135.0)
     kept, _ = check.check(dets([(300, 600, 24, -1), *SPOTS]))
     assert check.dropped_shadows == 1 and (300, 600) not in {(d.cx, d.cy) for d in kept}
-    full = np.percentile(image, [2, 50])
-    assert np.allclose(light._dark_and_middle(image, None), full, atol=2.0)
+    full = np.percentile(image, [2, 50, light.HIGHLIGHT_PERCENTILE])
+    assert np.allclose(light._dark_middle_bright(image, None), full, atol=2.0)
 
 
 def test_a_noisy_shadow_filling_more_than_2_percent_of_the_image_is_a_shadow() -> None:
@@ -122,6 +122,24 @@ def test_a_noisy_shadow_filling_more_than_2_percent_of_the_image_is_a_shadow() -
     check = light.LightInput(image, sun_azimuth_deg=135.0)
     kept, _ = check.check(dets([(60, 216, 24, -1), (190, 216, 20, -1), (120, 50, 24, -1)]))
     assert check.dropped_shadows == 2 and [(d.cx, d.cy) for d in kept] == [(120, 50)]
+
+
+def test_a_sunlit_face_is_no_crater_but_a_crater_in_bright_ground_stays() -> None:
+    """A canyon's sunlit wall: its spurs' faces saturate, so a candidate on one is bright from edge to edge. A
+    crater's sunward inner wall is shaded under any sun, so even one lit at high sun keeps its dark side."""
+    rng = np.random.default_rng(5)
+    image = hillshade(relief(SPOTS), 135.0) + rng.normal(0.0, 2.0, (SIZE, SIZE))
+    image[200:232, :] = 255.0 - np.abs(rng.normal(0.0, 2.0, (32, SIZE)))  # a saturated wall, 12% of the pixels
+    clear = [spot for spot in SPOTS if spot[1] + spot[2] / 2 < 200]  # the spots away from the wall
+    check = light.LightInput(image, sun_azimuth_deg=135.0)
+    kept, _ = check.check(dets([(60, 216, 24, -1), (190, 216, 20, -1), *clear]))
+    assert check.dropped_highlights == 2 and check.summary()["dropped_highlights"] == 2
+    assert {(d.cx, d.cy) for d in kept} == {(cx, cy) for cx, cy, _, s in clear if s < 0}
+    # an image with no bright tones above its median (a flat patch) has no highlights
+    flat = np.full((64, 64), 120.0)
+    check = light.LightInput(flat, sun_azimuth_deg=90.0)
+    kept, _ = check.check(dets([(32, 32, 20, -1)]))
+    assert len(kept) == 1 and check.dropped_highlights == 0
 
 
 def test_light_input_read_in_row_bands_matches_the_whole_image(tmp_path) -> None:
