@@ -191,16 +191,13 @@ def fuse_level_classes(mask: np.ndarray, conf: np.ndarray, levels: list[LevelCla
         return 0
     h, w = mask.shape
     scale_conf = 255.0 if conf.dtype == np.uint8 else 1.0
-    plans = []
-    for level in sorted(levels, key=lambda lv: -lv.scale):
-        lh, lw = level.mask.shape
-        wanted = level.conf >= FUSE_MIN_CONF
-        wanted &= np.logical_or.reduce([level.mask == c for c in fused])  # np.isin copies to int64
-        if wanted.any():
-            cols = np.minimum(((np.arange(w) + 0.5) * level.scale).astype(np.intp), lw - 1)
-            plans.append((level, wanted, cols))
-    if not plans:
-        return 0
+    fusable = np.zeros(256, dtype=bool)  # class values are small; a lookup makes one boolean band, no list
+    fusable[fused] = True
+    fusable[background] = False
+    below_min = np.nextafter(np.float32(FUSE_MIN_CONF), np.float32(0.0))  # "> below_min" is ">= FUSE_MIN_CONF"
+    # finer levels first, so a tie goes to the finer
+    plans = [(level, np.minimum(((np.arange(w) + 0.5) * level.scale).astype(np.intp), level.mask.shape[1] - 1))
+             for level in sorted(levels, key=lambda lv: -lv.scale)]
     changed = 0
     for r0 in range(0, h, band_rows):
         r1 = min(h, r0 + band_rows)
@@ -209,21 +206,23 @@ def fuse_level_classes(mask: np.ndarray, conf: np.ndarray, levels: list[LevelCla
         open_ &= conf[r0:r1] > 0
         if not open_.any():
             continue
-        best_conf = np.zeros((r1 - r0, w), np.float32)
-        best_class = np.zeros((r1 - r0, w), mask.dtype)
-        for level, wanted, cols in plans:
+        best_conf = np.full((r1 - r0, w), below_min, np.float32)
+        best_class = np.full((r1 - r0, w), background, mask.dtype)
+        for level, cols in plans:
             rows = np.minimum(((np.arange(r0, r1) + 0.5) * level.scale).astype(np.intp), level.mask.shape[0] - 1)
             band = np.ix_(rows, cols)
-            level_conf = level.conf[band]
-            better = wanted[band]
-            better &= level_conf > best_conf
-            # band-sized copies of the level, written through the boolean mask: no index arrays, which at
+            # band-sized copies of the level, written through boolean masks: no index arrays, which at
             # 8 bytes a coordinate took 16 times a band's pixels where a canyon filled it
+            level_conf = level.conf[band]
+            better = level_conf > best_conf  # best_conf starts just under FUSE_MIN_CONF
+            level_class = level.mask[band]
+            better &= fusable[level_class]  # np.isin copies to int64
             np.copyto(best_conf, level_conf, where=better)
-            np.copyto(best_class, level.mask[band], where=better)
-            del level_conf, better
+            del level_conf
+            np.copyto(best_class, level_class, where=better)
+            del level_class, better
         take = open_
-        take &= best_conf > 0
+        take &= best_class != background
         taken = int(np.count_nonzero(take))
         if not taken:
             continue

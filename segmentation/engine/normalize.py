@@ -5,6 +5,8 @@ See ``classes.NORMALIZATION_DOC`` for the contract recorded in the model card.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .errors import AllNodataError, EmptyInputError, UnsupportedBandLayoutError
@@ -50,6 +52,14 @@ def robust_percentiles(
     max_samples: int = MAX_SAMPLES,
 ) -> tuple[float, float]:
     """Percentiles of valid pixels from a regular decimation (keeps cost flat for huge images)."""
+    p_lo, p_hi = robust_percentile_points(image, valid, (lo, hi), max_samples=max_samples)
+    return p_lo, p_hi
+
+
+def robust_percentile_points(
+    image: np.ndarray, valid: np.ndarray | None, points: Sequence[float], *, max_samples: int = MAX_SAMPLES,
+) -> tuple[float, ...]:
+    """Any percentiles of the valid pixels, in the order asked, from one decimated sample."""
     step = max(1, int(np.ceil(np.sqrt(image.size / max_samples))))
     sub = image[::step, ::step]
     vals = sub[valid[::step, ::step]] if valid is not None else sub.ravel()
@@ -58,8 +68,7 @@ def robust_percentiles(
         vals = image[valid]  # decimation can miss a small valid island
     if vals.size == 0:
         raise AllNodataError("no valid pixels to normalise")
-    p_lo, p_hi = np.percentile(vals.astype(np.float64), [lo, hi])
-    return float(p_lo), float(p_hi)
+    return tuple(float(p) for p in np.percentile(vals.astype(np.float64), list(points)))
 
 
 def to_unit(image: np.ndarray, p_lo: float, p_hi: float, valid: np.ndarray | None = None) -> np.ndarray:

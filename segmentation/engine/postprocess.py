@@ -216,7 +216,9 @@ def extract_features(
     through :func:`contrast_view.with_view_craters`, so craters nested in bigger ones are found too.
     ``levels`` are the crater detections of other pyramid levels (:mod:`.multiscale`), merged with these.
     ``light`` (the image's luminance and sun) checks every crater's shading (:mod:`.light`): those lit like
-    domes or filled by a cast shadow are dropped, the others keep their score.
+    domes, filled by a cast shadow or bright from edge to edge (a sunlit face) are dropped, and with
+    ``georef`` also those of edifice size whose middle stands above their surroundings; the others keep their
+    score.
     """
     import shapely
     from shapely.geometry import Point

@@ -124,9 +124,8 @@ def test_a_noisy_shadow_filling_more_than_2_percent_of_the_image_is_a_shadow() -
     assert check.dropped_shadows == 2 and [(d.cx, d.cy) for d in kept] == [(120, 50)]
 
 
-def test_a_sunlit_face_is_no_crater_but_a_crater_in_bright_ground_stays() -> None:
-    """A canyon's sunlit wall: its spurs' faces saturate, so a candidate on one is bright from edge to edge. A
-    crater's sunward inner wall is shaded under any sun, so even one lit at high sun keeps its dark side."""
+def test_a_sunlit_face_is_no_crater() -> None:
+    """A canyon's sunlit wall: its spurs' faces saturate, so a candidate on one is bright from edge to edge."""
     rng = np.random.default_rng(5)
     image = hillshade(relief(SPOTS), 135.0) + rng.normal(0.0, 2.0, (SIZE, SIZE))
     image[200:232, :] = 255.0 - np.abs(rng.normal(0.0, 2.0, (32, SIZE)))  # a saturated wall, 12% of the pixels
@@ -140,6 +139,30 @@ def test_a_sunlit_face_is_no_crater_but_a_crater_in_bright_ground_stays() -> Non
     check = light.LightInput(flat, sun_azimuth_deg=90.0)
     kept, _ = check.check(dets([(32, 32, 20, -1)]))
     assert len(kept) == 1 and check.dropped_highlights == 0
+
+
+def test_flat_floored_craters_on_a_bright_unit_at_high_sun_stay() -> None:
+    """A bright albedo unit over a third of the image puts the 98th percentile inside it, so a flat-floored crater
+    there at high sun is mostly highlight tones too; its crater shading keeps it."""
+    rng = np.random.default_rng(11)
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    z = np.zeros((SIZE, SIZE))
+    craters = [(70, 210, 40), (180, 205, 44)]
+    for cx, cy, d in craters:
+        u = np.hypot(xx - cx, yy - cy) / (d / 2)
+        # a flat floor inside 0.6 radii, walls up to the rim, depth 0.08 diameters
+        z -= np.where(u < 1, 0.08 * d * np.clip((1 - u) / 0.4, 0, 1), 0)
+    image = hillshade(z, 135.0, elevation_deg=60.0)
+    image[170:, :] *= 1.6  # the bright unit, a third of the image
+    image += rng.normal(0.0, 2.0, image.shape)
+    check = light.LightInput(image, sun_azimuth_deg=135.0)
+    level = light._dark_middle_bright(image, None)
+    bright_level = level[2] - light.SHADOW_BAND * (level[2] - level[1])
+    cand = [(cx, cy, d, 1.0) for cx, cy, d in craters]
+    assert (light.highlight_fractions(image, None, cand, bright_level) >= light.SHADOW_FRAC).all()  # the case
+    kept, scores = check.check(dets([(cx, cy, d, -1) for cx, cy, d in craters]))
+    assert len(kept) == 2 and check.dropped_highlights == 0
+    assert all(sc is not None and sc >= light.HIGHLIGHT_MAX_SCORE for sc in scores)
 
 
 def test_light_input_read_in_row_bands_matches_the_whole_image(tmp_path) -> None:
