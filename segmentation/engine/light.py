@@ -11,8 +11,8 @@ image's up (north on a north-up map), so a scene lit from the north-west has azi
   not give it: each candidate's brightness dipole votes for an axis (doubled angles, so craters and domes agree
   on it), and the side of that axis is the one most candidates call a depression, since craters outnumber
   domes on every body we map.
-- :func:`shadow_fractions` and :func:`highlight_fractions` find candidates dark or bright from edge to edge: a
-  cast shadow's black floor, a sunlit face; neither has the dark and the bright side a crater has.
+- :func:`tone_fractions` finds candidates dark or bright from edge to edge: a cast shadow's black floor, a sunlit
+  face; neither has the dark and the bright side a crater has.
 - :func:`relief_scores` integrates the shading along the sun into heights (photoclinometry), so an edifice
   whose summit caldera is lit like a crater is still seen to stand above its surroundings.
 
@@ -183,8 +183,8 @@ def relief_scores(image: np.ndarray, valid: np.ndarray | None,
         px, py = cx + gx * r / aspect - 0.5, cy + gy * r - 0.5
         if px.min() < 0 or py.min() < 0 or px.max() > w - 1 or py.max() > h - 1:
             continue
-        x0 = np.minimum(np.floor(px).astype(np.intp), w - 2) if w > 1 else np.zeros(px.shape, np.intp)
-        y0 = np.minimum(np.floor(py).astype(np.intp), h - 2) if h > 1 else np.zeros(py.shape, np.intp)
+        x0 = np.clip(np.floor(px).astype(np.intp), 0, max(w - 2, 0))
+        y0 = np.clip(np.floor(py).astype(np.intp), 0, max(h - 2, 0))
         x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
         if valid is not None and not (valid[y0, x0] & valid[y0, x1] & valid[y1, x0] & valid[y1, x1]).all():
             continue
@@ -201,27 +201,24 @@ def relief_scores(image: np.ndarray, valid: np.ndarray | None,
     return scores
 
 
-def shadow_fractions(image: np.ndarray, valid: np.ndarray | None,
-                     candidates: Sequence[tuple[float, float, float, float]], dark_level: float) -> np.ndarray:
-    """Share of each candidate's disk at or below ``dark_level`` (a cast shadow is black from rim to rim)."""
-    return _tone_fractions(image, valid, candidates, dark_level, above=False)
+def tone_fractions(image: np.ndarray, valid: np.ndarray | None,
+                   candidates: Sequence[tuple[float, float, float, float]], dark_level: float | None,
+                   bright_level: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Share of each candidate's disk at or below ``dark_level`` (a cast shadow is black from rim to rim) and at
+    or above ``bright_level`` (a sunlit face is bright from edge to edge), reading each disk once.
 
-
-def highlight_fractions(image: np.ndarray, valid: np.ndarray | None,
-                        candidates: Sequence[tuple[float, float, float, float]], bright_level: float) -> np.ndarray:
-    """Share of each candidate's disk at or above ``bright_level`` (a sunlit face is bright from edge to edge)."""
-    return _tone_fractions(image, valid, candidates, bright_level, above=True)
-
-
-def _tone_fractions(image: np.ndarray, valid: np.ndarray | None,
-                    candidates: Sequence[tuple[float, float, float, float]], level: float, *,
-                    above: bool) -> np.ndarray:
-    out = np.full(len(candidates), np.nan)
+    NaN where the disk has too few valid pixels, and for a level given as None (an image with no such tones).
+    """
+    shadow, highlight = np.full(len(candidates), np.nan), np.full(len(candidates), np.nan)
     for i, (cx, cy, d, aspect) in enumerate(candidates):
         disk = _disk(image, valid, cx, cy, d / 2.0, aspect)
-        if disk is not None:
-            out[i] = float(np.mean(disk[0] >= level if above else disk[0] <= level))
-    return out
+        if disk is None:
+            continue
+        if dark_level is not None:
+            shadow[i] = float(np.mean(disk[0] <= dark_level))
+        if bright_level is not None:
+            highlight[i] = float(np.mean(disk[0] >= bright_level))
+    return shadow, highlight
 
 
 def estimate_sun_azimuth(image: np.ndarray, valid: np.ndarray | None,
@@ -307,11 +304,10 @@ class LightInput:
         scores = shading_scores(self.image, self.valid, cand, azimuth)
         dark, middle, bright = _dark_middle_bright(self.image, self.valid)
         # an image without dark tones (a flat patch) has no shadows, one without bright tones no highlights
-        shadows = (shadow_fractions(self.image, self.valid, cand, float(dark + SHADOW_BAND * (middle - dark)))
-                   if dark < middle else np.full(len(cand), np.nan))
-        highlights = (highlight_fractions(self.image, self.valid, cand,
-                                          float(bright - SHADOW_BAND * (bright - middle)))
-                      if middle < bright else np.full(len(cand), np.nan))
+        shadows, highlights = tone_fractions(
+            self.image, self.valid, cand,
+            float(dark + SHADOW_BAND * (middle - dark)) if dark < middle else None,
+            float(bright - SHADOW_BAND * (bright - middle)) if middle < bright else None)
         relief = np.full(len(cand), np.nan)
         if row_km_at is not None:
             km = np.array([d.diameter for d in dets]) * np.asarray(row_km_at(cols, rows), dtype=np.float64)

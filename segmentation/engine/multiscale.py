@@ -193,7 +193,7 @@ def fuse_level_classes(mask: np.ndarray, conf: np.ndarray, levels: list[LevelCla
     scale_conf = 255.0 if conf.dtype == np.uint8 else 1.0
     fusable = np.zeros(256, dtype=bool)  # class values are small; a lookup makes one boolean band, no list
     fusable[fused] = True
-    fusable[background] = False
+    fusable[background] = False  # background in best_class means "no level offered one"
     below_min = np.nextafter(np.float32(FUSE_MIN_CONF), np.float32(0.0))  # "> below_min" is ">= FUSE_MIN_CONF"
     # finer levels first, so a tie goes to the finer
     plans = [(level, np.minimum(((np.arange(w) + 0.5) * level.scale).astype(np.intp), level.mask.shape[1] - 1))

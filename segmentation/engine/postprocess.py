@@ -101,6 +101,11 @@ class Georef:
             ratio = self.steps_km(cols, rows, ones, zeros) / self.steps_km(cols, rows, zeros, ones)
         return np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
 
+    def row_km(self, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Ground height (km) of the pixels at (cols, rows): the geodesic length of one step down a column."""
+        cols = np.asarray(cols, dtype=float)
+        return self.steps_km(cols, np.asarray(rows, dtype=float), np.zeros_like(cols), np.ones_like(cols))
+
     def steps_km(self, cols: np.ndarray, rows: np.ndarray, dcols: np.ndarray, drows: np.ndarray) -> np.ndarray:
         """Geodesic lengths (km) of pixel-space steps (dcols, drows) starting at (cols, rows), vectorised."""
         lon0, lat0 = self.lonlat(cols, rows)
@@ -241,11 +246,7 @@ def extract_features(
             dets = merge_levels({1.0: dets, **levels})
         scores: list[float | None] = [None] * len(dets)
         if light is not None:
-            row_km = None
-            if georef is not None:
-                def row_km(cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
-                    return georef.steps_km(cols, rows, np.zeros_like(cols), np.ones_like(rows))
-            dets, scores = light.check(dets, aspect, row_km)
+            dets, scores = light.check(dets, aspect, georef.row_km if georef is not None else None)
         for d, score in zip(dets, scores, strict=True):
             pix = Point(d.cx, d.cy).buffer(d.diameter / 2.0, quad_segs=16)
             if d.aspect != 1.0:

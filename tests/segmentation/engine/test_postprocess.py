@@ -271,3 +271,14 @@ def test_a_crater_cut_by_a_global_maps_pole_edge_has_its_centre_on_the_body() ->
         assert crater.centre is not None
         lon, lat = crater.centre
         assert -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0
+
+
+def test_row_km_is_a_pixel_height_on_the_body() -> None:
+    # 0.5 degree pixels on the Mars sphere: a pixel is 2 pi R / 720 tall at any latitude, cos(lat) of that wide
+    res = 0.5
+    geo = Georef(Affine(res, 0, -180.0, 0, -res, 90.0), "IAU_2015:49900", MARS_R)
+    cols, rows = np.array([10.0, 300.0, 500.0]), np.array([180.0, 60.0, 300.0])
+    tall = 2 * math.pi * MARS_R / 1000 / 720
+    np.testing.assert_allclose(geo.row_km(cols, rows), tall, rtol=1e-3)
+    lat = 90.0 - rows * res  # the steps start at pixel (cols, rows), a corner
+    np.testing.assert_allclose(geo.aspect(cols, rows), np.cos(np.radians(lat)), rtol=5e-3)
