@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -30,7 +29,7 @@ from maps.serializers import (
     features_page_json,
 )
 from maps.statements import feature_statement, region_condition
-from maps.vector_tiles import BadTile, UnknownBody, cached_tile, render_tile, tile_cache_key, tile_rows
+from maps.vector_tiles import BadTile, RenderedTile, UnknownBody, render_tile, tile_answer, tile_rows
 
 DEFAULT_LIMIT = 100
 # What an export answers with, per format: GeoJSON is a JSON document, the others files.
@@ -166,25 +165,24 @@ def feature_tile(request: Request, body: str, z: int, x: int, y: int) -> HttpRes
     params = request.query_params.copy()
     params["body"] = body
     query = FeatureQuery.from_params(params)
-    key = tile_cache_key(request.user.pk, [(k, v) for k in params for v in params.getlist(k)], z, x, y)
 
-    def render() -> bytes:
+    def render() -> RenderedTile:
         rows = feature_statement("tile", request.user, query, tile_rows)
         return render_tile(rows, z, x, y, region=region_condition(query, 'q."geom"'), body=body)
 
     try:
-        data = cached_tile(key, z, x, y, render)
+        answer = tile_answer(request.user.pk, [(k, v) for k in params for v in params.getlist(k)], z, x, y, render,
+                             request.headers.get("If-None-Match"))
     except BadTile as error:
         raise Http404(str(error)) from None
     except UnknownBody:
         raise Http404("No such body.") from None  # never an empty tile kept in the cache
-    etag = '"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest() + '"' if key else None
-    if etag and request.headers.get("If-None-Match") == etag:
+    if answer.data is None:
         response: HttpResponse = HttpResponseNotModified()
     else:
-        response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
-    if etag:
-        response["ETag"] = etag
+        response = HttpResponse(answer.data, content_type="application/vnd.mapbox-vector-tile")
+    if answer.etag:
+        response["ETag"] = answer.etag
     # Revalidate every time: an edit or a review must show on the next request, not after a max-age.
     response["Cache-Control"] = "private, no-cache"
     return response

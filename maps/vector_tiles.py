@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -23,6 +24,12 @@ MAX_ZOOM = 22
 MAX_FEATURES_PER_TILE = 20_000
 # Cached tiles expire anyway after this long (a new data version makes them unreachable at once).
 TILE_CACHE_SECONDS = 3600
+# Tiles down to this zoom are kept in the cache; deeper ones are rendered on every request. A deep tile covers
+# few features: over 1M features PostGIS renders one at z7 in about 1.2 ms, while the cache costs a hit the
+# version read and a get (~0.3 ms) and a miss a set on top. Misses are the rule there, as a user's browser
+# revalidates with the ETag (answered from the version alone) and nobody else shares the user's key. At z4-z5 a
+# tile takes 5-40 ms, and the cache pays (bench/bench_vector_tiles.py).
+CACHE_MAX_ZOOM = 5
 # Features narrower than this many tile pixels are sent as points, so small craters stay visible zoomed out.
 POINT_PIXELS = 2
 
@@ -60,8 +67,8 @@ class UnknownBody(LookupError):
 def tile_sql(rows: tuple[str, list[Any]], z: int, x: int, y: int,
              region: tuple[str, list[Any]] = ("", []), body: str = "") -> tuple[str, list[Any]]:
     """SQL and parameters of one row: the MVT (bytea) from :func:`tile_rows`' SQL (visibility checked inside),
-    and whether a body with slug ``body`` exists (so an unknown body costs no second query); with no ``body``
-    that second column is always true.
+    whether a body with slug ``body`` exists (so an unknown body costs no second query; with no ``body`` always
+    true), and the data version the tile was read at (:func:`data_version`, from the same snapshot).
 
     ``region`` is an ``AND ...`` condition on ``q.geom`` (``maps.statements.region_condition``).
     """
@@ -86,15 +93,24 @@ def tile_sql(rows: tuple[str, list[Any]], z: int, x: int, y: int,
           ORDER BY q.area_km2 DESC NULLS LAST
           LIMIT {MAX_FEATURES_PER_TILE}
         ) t WHERE t.mvtgeom IS NOT NULL),
-        (%s = '' OR EXISTS (SELECT 1 FROM {bodies} WHERE slug = %s))
+        (%s = '' OR EXISTS (SELECT 1 FROM {bodies} WHERE slug = %s)),
+        (SELECT version FROM maps_dataversion WHERE id = 1)
     """  # noqa: S608 - the inner SQL is Django's own, every value is a parameter
     envelope = [minlon, minlat, maxlon, maxlat]
     return sql, [point_deg, *envelope, *inner_params, *envelope, *where_params, body, body]
 
 
+@dataclass(frozen=True)
+class RenderedTile:
+    """A tile's MVT bytes (empty when no feature touches it) and the data version they were read at."""
+
+    data: bytes
+    version: int
+
+
 def render_tile(rows: tuple[str, list[Any]], z: int, x: int, y: int,
-                region: tuple[str, list[Any]] = ("", []), body: str = "") -> bytes:
-    """The MVT bytes of tile ``z/x/y`` (empty bytes when no feature touches it).
+                region: tuple[str, list[Any]] = ("", []), body: str = "") -> RenderedTile:
+    """Tile ``z/x/y``, in one statement.
 
     Raises :class:`UnknownBody` when ``body`` is given, the tile is empty and no body has that slug; an empty
     tile of an unknown body must not be served (or cached) as if the body had no features.
@@ -102,12 +118,12 @@ def render_tile(rows: tuple[str, list[Any]], z: int, x: int, y: int,
     sql, params = tile_sql(rows, z, x, y, region, body)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        tile, known = cursor.fetchone()
+        tile, known, version = cursor.fetchone()
     if tile is None or len(tile) == 0:
         if not known:
             raise UnknownBody(body)
-        return b""
-    return bytes(tile)
+        tile = b""
+    return RenderedTile(bytes(tile), int(version or 0))
 
 
 def data_version() -> int:
@@ -118,27 +134,58 @@ def data_version() -> int:
     return int(row[0]) if row else 0
 
 
-def tile_cache_key(user_id: int | None, params: list[tuple[str, str]], z: int, x: int, y: int) -> str | None:
-    """The cache key of one user's tile under the current data version; None inside a transaction.
+def version_key(version: int, user_id: int | None, params: list[tuple[str, str]], z: int, x: int, y: int) -> str:
+    """The key of one user's tile with these filters under data version ``version`` (cache key and ETag seed).
 
     The user is in the key because visibility is per user, the version because any committed edit, review or
-    change of access must show on the next tile. Inside a transaction the version does not count its own
-    uncommitted writes yet, so no cache is used there.
+    change of access must show on the next tile.
     """
-    if connection.in_atomic_block:
-        return None
     query = "&".join(f"{k}={v}" for k, v in sorted(params))
     digest = hashlib.sha1(query.encode(), usedforsecurity=False).hexdigest()
-    return f"mvt:{data_version()}:{user_id or 0}:{digest}:{z}:{x}:{y}"
+    return f"mvt:{version}:{user_id or 0}:{digest}:{z}:{x}:{y}"
 
 
-def cached_tile(key: str | None, z: int, x: int, y: int, render: Callable[[], bytes]) -> bytes:
-    """The tile under ``key`` from the cache, else ``render()`` (stored under ``key``); bad coordinates raise."""
+def tile_cache_key(user_id: int | None, params: list[tuple[str, str]], z: int, x: int, y: int) -> str | None:
+    """:func:`version_key` under the current data version; None inside a transaction, where the version does
+    not count the transaction's own uncommitted writes yet, so neither a cache nor an ETag may be used."""
+    if connection.in_atomic_block:
+        return None
+    return version_key(data_version(), user_id, params, z, x, y)
+
+
+def etag_of(key: str) -> str:
+    return '"' + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest() + '"'
+
+
+@dataclass(frozen=True)
+class TileAnswer:
+    """What a tile request gets: the bytes, or None when ``if_none_match`` named the current tile (a 304); and
+    the tile's ETag (None inside a transaction)."""
+
+    data: bytes | None
+    etag: str | None
+
+
+def tile_answer(user_id: int | None, params: list[tuple[str, str]], z: int, x: int, y: int,
+                render: Callable[[], RenderedTile], if_none_match: str | None = None) -> TileAnswer:
+    """Tile ``z/x/y`` for one user and filters: from the cache down to :data:`CACHE_MAX_ZOOM`, rendered below it.
+
+    ``render`` draws the tile with the version it was read at. A request whose ``if_none_match`` is the current
+    ETag costs the version read alone. Bad coordinates raise :class:`BadTile` before anything is read.
+    """
     tile_envelope(z, x, y)
-    if key is None:
-        return render()
+    if connection.in_atomic_block:
+        return TileAnswer(render().data, None)
+    cached = z <= CACHE_MAX_ZOOM
+    key = tile_cache_key(user_id, params, z, x, y) if cached or if_none_match else None
+    if key is not None and if_none_match == etag_of(key):
+        return TileAnswer(None, etag_of(key))
+    if not cached:
+        tile = render()
+        return TileAnswer(tile.data, etag_of(version_key(tile.version, user_id, params, z, x, y)))
+    assert key is not None  # noqa: S101 - cached implies a key outside a transaction
     data = cache.get(key)
     if data is None:
-        data = render()
+        data = render().data
         cache.set(key, data, TILE_CACHE_SECONDS)
-    return bytes(data)
+    return TileAnswer(bytes(data), etag_of(key))

@@ -65,7 +65,7 @@ def test_features_of_other_bodies_stay_off_the_tile(cast: Any, tmp_path: Path) -
 
 def test_render_tile_checks_the_body_only_when_given(cast: Any) -> None:
     rows = feature_statement("tile", cast.owner, FeatureQuery.from_params({"body": "mars"}), tile_rows)
-    assert render_tile(rows, 3, 9, 2) == b""  # no body given: an empty tile, not an unknown body
-    assert render_tile(rows, 3, 9, 2, body="mars") == b""
+    assert render_tile(rows, 3, 9, 2).data == b""  # no body given: an empty tile, not an unknown body
+    assert render_tile(rows, 3, 9, 2, body="mars").data == b""
     with pytest.raises(UnknownBody):
         render_tile(rows, 3, 9, 2, body="pluto-x")
