@@ -25,7 +25,6 @@ class CraterDetection:
 
     ``diameter`` is in row pixels; where pixels are not square on the ground (``aspect`` = a pixel's ground
     width over its height, e.g. cos(latitude) on a lon/lat grid) the crater spans ``diameter / aspect`` columns.
-    ``levels`` is how many pyramid levels found it (``multiscale.merge_levels``; 1 without levels).
     """
 
     cx: float
@@ -35,7 +34,6 @@ class CraterDetection:
     area_px: int
     label: int
     aspect: float = 1.0
-    levels: int = 1
 
 
 def fit_circle(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float] | None:

@@ -55,9 +55,6 @@ SHADOW_BAND = 0.1
 # candidates lit like craters (score >= 0.7) cost a tenth of the gain on the held-out canyon scenes and was not
 # kept (training-logs/highlights-gate-plan.md).
 HIGHLIGHT_PERCENTILE = 98.0
-# Local suns (:func:`local_sun_azimuths`): voters per candidate, and the least agreement of their vote.
-LOCAL_VOTERS = 80
-LOCAL_MIN_AGREEMENT = 0.3
 
 
 @dataclass(frozen=True)
@@ -114,27 +111,20 @@ def _dipoles(image: np.ndarray, valid: np.ndarray | None, candidates: Sequence[t
     return out, ok
 
 
-def _per_candidate(azimuth_deg: float | np.ndarray, n: int) -> np.ndarray:
-    return np.broadcast_to(np.asarray(azimuth_deg, dtype=np.float64), (n,))
-
-
 def shading_scores(image: np.ndarray, valid: np.ndarray | None,
-                   candidates: Sequence[tuple[float, float, float, float]],
-                   azimuth_deg: float | np.ndarray) -> np.ndarray:
+                   candidates: Sequence[tuple[float, float, float, float]], azimuth_deg: float) -> np.ndarray:
     """Correlation of brightness with the anti-sun offset inside each candidate ``(cx, cy, diameter, aspect)``.
 
     Pixel coordinates as the crater instances give them (pixel centres at i + 0.5, diameter in row pixels,
-    aspect = a pixel's ground width over its height). ``azimuth_deg``: the sun, one for all or one per candidate.
-    NaN where the disk has too few valid pixels or no contrast.
+    aspect = a pixel's ground width over its height). NaN where the disk has too few valid pixels or no contrast.
     """
-    azimuths = _per_candidate(azimuth_deg, len(candidates))
+    away = -sun_vector(azimuth_deg)
     scores = np.full(len(candidates), np.nan)
     for i, (cx, cy, d, aspect) in enumerate(candidates):
         disk = _disk(image, valid, cx, cy, d / 2.0, aspect)
         if disk is None:
             continue
         vals, ux, uy = disk
-        away = -sun_vector(float(azimuths[i]))
         along = ux * away[0] + uy * away[1]
         if vals.std() <= 0 or along.std() <= 0:
             continue
@@ -158,8 +148,7 @@ MAX_RELIEF = 0.3
 
 
 def relief_scores(image: np.ndarray, valid: np.ndarray | None,
-                  candidates: Sequence[tuple[float, float, float, float]],
-                  azimuth_deg: float | np.ndarray) -> np.ndarray:
+                  candidates: Sequence[tuple[float, float, float, float]], azimuth_deg: float) -> np.ndarray:
     """Each candidate's centre height against its surroundings, from its shading integrated along the sun.
 
     Under a sun at azimuth ``azimuth_deg``, ground rising toward the sun is darker than flat ground and ground
@@ -177,19 +166,18 @@ def relief_scores(image: np.ndarray, valid: np.ndarray | None,
     Only the pixels the profiles read are touched (bilinear, by hand): a crop around a 200 km candidate of a
     50 m/px image, as float64, took over 500 MB.
     """
-    azimuths = _per_candidate(azimuth_deg, len(candidates))
+    toward = sun_vector(azimuth_deg)
+    across = np.array([-toward[1], toward[0]])
     s = np.linspace(-RELIEF_REACH, RELIEF_REACH, RELIEF_SAMPLES)
     t = np.linspace(-0.5, 0.5, RELIEF_LINES)
     middle, ends = np.abs(s) <= 0.5, np.abs(s) >= 1.5
     ds = s[1] - s[0]
+    # ground offsets (units of r) of every sample, profiles as rows
+    gx = s[None, :] * toward[0] + t[:, None] * across[0]
+    gy = s[None, :] * toward[1] + t[:, None] * across[1]
     h, w = image.shape
     scores = np.full(len(candidates), np.nan)
     for i, (cx, cy, d, aspect) in enumerate(candidates):
-        toward = sun_vector(float(azimuths[i]))
-        across = np.array([-toward[1], toward[0]])
-        # ground offsets (units of r) of every sample, profiles as rows
-        gx = s[None, :] * toward[0] + t[:, None] * across[0]
-        gy = s[None, :] * toward[1] + t[:, None] * across[1]
         r = d / 2.0
         # pixel coordinates with pixel centres on whole numbers; a pixel is ``aspect`` ground units wide
         px, py = cx + gx * r / aspect - 0.5, cy + gy * r - 0.5
@@ -237,48 +225,7 @@ def estimate_sun_azimuth(image: np.ndarray, valid: np.ndarray | None,
                          candidates: Sequence[tuple[float, float, float, float]]) -> SunEstimate | None:
     """The sun azimuth that the candidates' shading points to; None with fewer than 3 usable candidates."""
     dip, ok = _dipoles(image, valid, candidates)
-    return _vote(dip[ok])
-
-
-def local_sun_azimuths(image: np.ndarray, valid: np.ndarray | None,
-                       candidates: Sequence[tuple[float, float, float, float]], voters: np.ndarray,
-                       image_azimuth_deg: float) -> np.ndarray | None:
-    """Each candidate's sun, voted as :func:`estimate_sun_azimuth` votes by its ``LOCAL_VOTERS`` nearest voters
-    (``voters``: a flag per candidate); None where the image has fewer usable voters than that.
-
-    A mosaic may join observations lit from opposite sides: the Moon's WAC mosaic is lit from 75-111 degrees east
-    of longitude 90 W and from 263-295 degrees west of it (Head + LROC craters, training half). One sun for the
-    whole image then calls half of its craters domes. Every candidate voting for its neighbours' sun failed where
-    most candidates are false ones lit like domes (Tharsis turned the sun round, and its volcanoes became
-    craters; training-logs/light-local-sun-plan.md), so only candidates that several pyramid levels found vote:
-    agreement across levels marks a crater (precision 0.96 on the NAC training images, 0.81 on MOLA east's
-    craters of 150 km and more). Distances are on the ground (a pixel is ``aspect`` wide). A neighbourhood whose
-    vote is weaker than ``LOCAL_MIN_AGREEMENT`` keeps the image's sun.
-    """
-    from scipy.spatial import cKDTree
-
-    dip, ok = _dipoles(image, valid, candidates)
-    usable = np.flatnonzero(ok & np.asarray(voters, dtype=bool))
-    if len(usable) < LOCAL_VOTERS:
-        return None
-    ground = np.array([(cx * aspect, cy) for cx, cy, _, aspect in candidates], dtype=np.float64)
-    _, nearest = cKDTree(ground[usable]).query(ground, k=LOCAL_VOTERS)
-    out = np.full(len(candidates), float(image_azimuth_deg))
-    for i, near in enumerate(np.atleast_2d(nearest)):
-        local = _vote(dip[usable[near]])
-        if local is not None and local.agreement >= LOCAL_MIN_AGREEMENT and _apart(local.azimuth_deg,
-                                                                                 image_azimuth_deg) > 90.0:
-            out[i] = (image_azimuth_deg + 180.0) % 360.0
-    return out
-
-
-def _apart(a_deg: float, b_deg: float) -> float:
-    """Degrees between two azimuths (0-180)."""
-    return float(abs((a_deg - b_deg + 180.0) % 360.0 - 180.0))
-
-
-def _vote(dip: np.ndarray) -> SunEstimate | None:
-    """The sun that brightness dipoles (one row per candidate) vote for; None with fewer than 3."""
+    dip = dip[ok]
     if len(dip) < 3:
         return None
     # a crater's bright side is away from the sun: its vote for the sun is minus its dipole
@@ -330,7 +277,6 @@ class LightInput:
     dropped_shadows: int = 0
     dropped_highlights: int = 0
     dropped_raised: int = 0
-    local_suns: int = 0  # candidates whose local sun is on the other side of the image's
 
     def check(self, dets: list[Any], aspect_at: AspectFn | None = None,
               row_km_at: AspectFn | None = None) -> tuple[list[Any], list[float | None]]:
@@ -355,14 +301,7 @@ class LightInput:
                 return dets, [None] * len(dets)
             azimuth, self.agreement, self.source = estimate.azimuth_deg, estimate.agreement, "estimated"
         self.used_azimuth_deg = float(azimuth)
-        suns: float | np.ndarray = float(azimuth)
-        if self.source == "estimated":
-            voters = np.array([getattr(d, "levels", 1) >= 2 for d in dets])
-            local = local_sun_azimuths(self.image, self.valid, cand, voters, azimuth)
-            if local is not None:
-                suns = local
-                self.local_suns = int(np.sum(np.abs((local - azimuth + 180.0) % 360.0 - 180.0) > 90.0))
-        scores = shading_scores(self.image, self.valid, cand, suns)
+        scores = shading_scores(self.image, self.valid, cand, azimuth)
         dark, middle, bright = _dark_middle_bright(self.image, self.valid)
         # an image without dark tones (a flat patch) has no shadows, one without bright tones no highlights
         shadows, highlights = tone_fractions(
@@ -373,8 +312,7 @@ class LightInput:
         if row_km_at is not None:
             km = np.array([d.diameter for d in dets]) * np.asarray(row_km_at(cols, rows), dtype=np.float64)
             wide = np.flatnonzero(km >= RELIEF_MIN_KM)
-            relief[wide] = relief_scores(self.image, self.valid, [cand[i] for i in wide],
-                                         np.broadcast_to(suns, (len(cand),))[wide])
+            relief[wide] = relief_scores(self.image, self.valid, [cand[i] for i in wide], azimuth)
         kept, kept_scores = [], []
         for d, score, shadow, highlight, raised in zip(dets, scores, shadows, highlights, relief, strict=True):
             if np.isfinite(score) and score < self.min_score:
@@ -393,8 +331,7 @@ class LightInput:
     def summary(self) -> dict[str, Any]:
         return {"sun_azimuth_deg": self.used_azimuth_deg, "source": self.source, "agreement": self.agreement,
                 "dropped_lit_like_domes": self.dropped_lit_like_domes, "dropped_shadows": self.dropped_shadows,
-                "dropped_highlights": self.dropped_highlights, "dropped_raised": self.dropped_raised,
-                "local_suns_turned": self.local_suns}
+                "dropped_highlights": self.dropped_highlights, "dropped_raised": self.dropped_raised}
 
 
 def light_input_for(src_path: Any, sun_azimuth_deg: float | None = None) -> LightInput:

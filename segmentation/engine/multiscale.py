@@ -244,9 +244,7 @@ def merge_levels(levels: dict[float, list[CraterDetection]]) -> list[CraterDetec
 
     Candidates are visited best first (nearest the trained size at their level, then most confident); one is
     dropped when an already kept one is the same crater by the match rule, taken both ways (centres closer
-    than half the larger diameter and diameters within half of it). Each kept detection's ``levels`` counts the
-    levels with a candidate that is the same crater, its own included: agreement across levels marks a true
-    crater (the light check's local suns are voted by such detections).
+    than half the larger diameter and diameters within half of it).
     """
     from scipy.spatial import cKDTree
 
@@ -259,18 +257,16 @@ def merge_levels(levels: dict[float, list[CraterDetection]]) -> list[CraterDetec
     conf = np.array([d.confidence for _, d in flat])
     order = np.lexsort((-conf, penalty))
     tree = cKDTree(xy)
-    scales = np.array([s for s, _ in flat])
-    kept: dict[int, int] = {}  # index -> levels that found the crater
+    kept: list[int] = []
     taken = np.zeros(len(flat), dtype=bool)
     for i in order:
         if taken[i]:
             continue
-        kept[int(i)] = 1
+        kept.append(int(i))
         near = np.asarray(tree.query_ball_point(xy[i], 0.5 * diam[i] * 2.0), dtype=int)
         if near.size:
             big = np.maximum(diam[near], diam[i])
             dist = np.hypot(*(xy[near] - xy[i]).T)
             same = (dist < 0.5 * big) & (np.abs(diam[near] - diam[i]) < 0.5 * big)
             taken[near[same]] = True
-            kept[int(i)] = len({float(scales[i]), *scales[near[same]].tolist()})
-    return [replace(flat[i][1], label=k + 1, levels=kept[i]) for k, i in enumerate(sorted(kept))]
+    return [replace(flat[i][1], label=k + 1) for k, i in enumerate(sorted(kept))]
