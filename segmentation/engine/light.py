@@ -15,6 +15,8 @@ image's up (north on a north-up map), so a scene lit from the north-west has azi
   face; neither has the dark and the bright side a crater has.
 - :func:`relief_scores` integrates the shading along the sun into heights (photoclinometry), so an edifice
   whose summit caldera is lit like a crater is still seen to stand above its surroundings.
+- :func:`bowl_scores` correlates a wide candidate's surroundings with the shading a rimmed bowl of its size
+  casts under the sun (a matched filter), so a ring drawn over a plateau or a plain is seen to have no bowl.
 
 :class:`LightInput` applies them all to an image's crater candidates.
 """
@@ -145,6 +147,21 @@ RELIEF_SAMPLES = 65
 # drops Elysium Mons, 13 of 96 false candidates of 100 km and more and 1 of 64 true ones.
 RELIEF_MIN_KM = 100.0
 MAX_RELIEF = 0.3
+# Bowls (:func:`bowl_scores`): the rimmed bowl whose shading is the template (heights: (1 + BOWL_RIM) rho^2 - 1
+# inside the rim, BOWL_RIM exp(-(rho - 1) / BOWL_FALL) outside, rho in radii), read out to BOWL_REACH radii;
+# searched over BOWL_SIZES radii from 0.7 to 1.4 times the candidate's and centres within BOWL_SHIFT radii of
+# its own, on a copy of the surroundings resampled to square ground pixels with the radius at most BOWL_R_PX
+# pixels. Georeferenced candidates of RELIEF_MIN_KM and more whose best correlation is under MIN_BOWL are
+# dropped. The template's shape was fixed before any measurement; MIN_BOWL was chosen on MOLA east and WAC
+# west only (training-logs/bowl-template-plan.md): on MOLA east the true craters of 150 km and more score
+# 0.25-0.72, and 4 of the 9 false ones 0.07-0.20.
+BOWL_RIM = 0.2
+BOWL_FALL = 0.3
+BOWL_REACH = 1.6
+BOWL_SIZES = 7
+BOWL_SHIFT = 0.3
+BOWL_R_PX = 16.0
+MIN_BOWL = 0.2
 
 
 def relief_scores(image: np.ndarray, valid: np.ndarray | None,
@@ -198,6 +215,80 @@ def relief_scores(image: np.ndarray, valid: np.ndarray | None,
         dev = (vals - vals.mean(axis=1, keepdims=True)) / std
         height = -np.cumsum(dev, axis=1) * ds
         scores[i] = float(np.mean(height[:, middle]) - np.mean(height[:, ends]))
+    return scores
+
+
+def bowl_template(r: float, azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """The shading of a rimmed bowl of radius ``r`` pixels under the sun (zero mean over its window), and the
+    window (the disk of ``BOWL_REACH`` radii), both ``2R + 1`` square. Brightness is, to first order, minus the
+    slope along the sun: a depression's sunward inner wall is dark, its far wall bright."""
+    reach = int(np.ceil(BOWL_REACH * r))
+    yy, xx = np.mgrid[-reach:reach + 1, -reach:reach + 1].astype(np.float64)
+    rho = np.hypot(xx, yy) / r
+    height = np.where(rho <= 1, (1 + BOWL_RIM) * rho**2 - 1, BOWL_RIM * np.exp(-(rho - 1) / BOWL_FALL))
+    gy, gx = np.gradient(height)
+    sun = sun_vector(azimuth_deg)
+    shade = -(gx * sun[0] + gy * sun[1])
+    window = rho <= BOWL_REACH
+    return np.where(window, shade - shade[window].mean(), 0.0), window.astype(np.float64)
+
+
+def bowl_scores(image: np.ndarray, valid: np.ndarray | None,
+                candidates: Sequence[tuple[float, float, float, float]], azimuth_deg: float) -> np.ndarray:
+    """Each candidate's best normalised correlation (-1..1) with a rimmed bowl's shading under the sun.
+
+    Searched over bowls of 0.7-1.4 times the candidate's radius, centred within ``BOWL_SHIFT`` radii of its
+    centre: the candidate's outline need not be exact, the bowl must be there. A crater scores well above 0, a
+    plain, a plateau or a rough patch near 0 whatever ring the model drew over it. The surroundings are copied
+    and resampled to square ground pixels (a pixel is ``aspect`` wide) with the radius at most ``BOWL_R_PX``
+    pixels, so a 200 km crater of a 50 m/px image costs what one of the MOLA global does. NaN where the bowl's
+    window leaves the image or touches nodata.
+    """
+    from scipy import ndimage
+    from scipy.signal import fftconvolve
+
+    scores = np.full(len(candidates), np.nan)
+    h, w = image.shape
+    for i, (cx, cy, d, aspect) in enumerate(candidates):
+        r = d / 2.0
+        # ground units are image rows; the crop spans the largest bowl's window around every centre searched
+        half = (1.4 * BOWL_REACH + BOWL_SHIFT) * r + 2
+        x0, x1 = int(np.floor(cx - half / aspect)), int(np.ceil(cx + half / aspect))
+        y0, y1 = int(np.floor(cy - half)), int(np.ceil(cy + half))
+        if x0 < 0 or y0 < 0 or x1 > w or y1 > h or r <= 0:
+            continue
+        if valid is not None and not valid[y0:y1, x0:x1].all():
+            continue
+        # block means first (a 200 km crater of a 50 m/px image is a 10,000 px crop: never copied as float64),
+        # then a zoom by what is left, to square ground pixels with the radius BOWL_R_PX at most
+        shrink = max(1.0, r / BOWL_R_PX)
+        ky, kx = max(1, int(shrink)), max(1, int(shrink / aspect))
+        ny, nx = (y1 - y0) // ky, (x1 - x0) // kx
+        crop = (image[y0:y0 + ny * ky, x0:x0 + nx * kx].reshape(ny, ky, nx, kx)
+                .mean(axis=(1, 3), dtype=np.float64))
+        fy, fx = ky / shrink, kx * aspect / shrink
+        if abs(fy - 1.0) > 1e-3 or abs(fx - 1.0) > 1e-3:
+            crop = ndimage.zoom(crop, (fy, fx), order=1)
+        rr = r / shrink
+        # the candidate's centre in the resampled copy
+        ccx, ccy = (cx - x0) / kx * fx, (cy - y0) / ky * fy
+        best = -np.inf
+        for radius in np.geomspace(0.7 * rr, 1.4 * rr, BOWL_SIZES):
+            tmpl, window = bowl_template(radius, azimuth_deg)
+            n = window.sum()
+            num = fftconvolve(crop, tmpl[::-1, ::-1], mode="valid")
+            s1 = fftconvolve(crop, window, mode="valid")
+            s2 = fftconvolve(crop * crop, window, mode="valid")
+            spread = np.sqrt(np.maximum(s2 - s1 * s1 / n, 0.0)) * np.sqrt((tmpl * tmpl).sum())
+            ncc = np.divide(num, spread, out=np.zeros_like(num), where=spread > 1e-9 * n)
+            # output (j, i) is the template centred on copy pixel (j + R, i + R); keep centres near the candidate's
+            reach = tmpl.shape[0] // 2
+            jj, ii = np.mgrid[0:ncc.shape[0], 0:ncc.shape[1]]
+            near = np.hypot(ii + reach + 0.5 - ccx, jj + reach + 0.5 - ccy) <= max(1.0, BOWL_SHIFT * rr)
+            if near.any():
+                best = max(best, float(ncc[near].max()))
+        if np.isfinite(best):
+            scores[i] = best
     return scores
 
 
@@ -277,6 +368,7 @@ class LightInput:
     dropped_shadows: int = 0
     dropped_highlights: int = 0
     dropped_raised: int = 0
+    dropped_no_bowl: int = 0
 
     def check(self, dets: list[Any], aspect_at: AspectFn | None = None,
               row_km_at: AspectFn | None = None) -> tuple[list[Any], list[float | None]]:
@@ -284,7 +376,7 @@ class LightInput:
 
         ``aspect_at(cols, rows)`` gives a pixel's ground width over its height; ``row_km_at(cols, rows)`` the
         km a pixel's height spans there (georeferenced images only): candidates of ``RELIEF_MIN_KM`` and more
-        are then also tested for relief (:func:`relief_scores`).
+        are then also tested for relief (:func:`relief_scores`) and for a bowl (:func:`bowl_scores`).
         """
         if not dets:
             return [], []
@@ -308,13 +400,15 @@ class LightInput:
             self.image, self.valid, cand,
             float(dark + SHADOW_BAND * (middle - dark)) if dark < middle else None,
             float(bright - SHADOW_BAND * (bright - middle)) if middle < bright else None)
-        relief = np.full(len(cand), np.nan)
+        relief, bowl = np.full(len(cand), np.nan), np.full(len(cand), np.nan)
         if row_km_at is not None:
             km = np.array([d.diameter for d in dets]) * np.asarray(row_km_at(cols, rows), dtype=np.float64)
             wide = np.flatnonzero(km >= RELIEF_MIN_KM)
             relief[wide] = relief_scores(self.image, self.valid, [cand[i] for i in wide], azimuth)
+            bowl[wide] = bowl_scores(self.image, self.valid, [cand[i] for i in wide], azimuth)
         kept, kept_scores = [], []
-        for d, score, shadow, highlight, raised in zip(dets, scores, shadows, highlights, relief, strict=True):
+        for d, score, shadow, highlight, raised, bowled in zip(dets, scores, shadows, highlights, relief, bowl,
+                                                               strict=True):
             if np.isfinite(score) and score < self.min_score:
                 self.dropped_lit_like_domes += 1
             elif np.isfinite(shadow) and shadow >= SHADOW_FRAC:
@@ -323,6 +417,8 @@ class LightInput:
                 self.dropped_highlights += 1
             elif np.isfinite(raised) and raised > MAX_RELIEF:
                 self.dropped_raised += 1
+            elif np.isfinite(bowled) and bowled < MIN_BOWL:
+                self.dropped_no_bowl += 1
             else:
                 kept.append(d)
                 kept_scores.append(float(score) if np.isfinite(score) else None)
@@ -331,7 +427,8 @@ class LightInput:
     def summary(self) -> dict[str, Any]:
         return {"sun_azimuth_deg": self.used_azimuth_deg, "source": self.source, "agreement": self.agreement,
                 "dropped_lit_like_domes": self.dropped_lit_like_domes, "dropped_shadows": self.dropped_shadows,
-                "dropped_highlights": self.dropped_highlights, "dropped_raised": self.dropped_raised}
+                "dropped_highlights": self.dropped_highlights, "dropped_raised": self.dropped_raised,
+                "dropped_no_bowl": self.dropped_no_bowl}
 
 
 def light_input_for(src_path: Any, sun_azimuth_deg: float | None = None) -> LightInput:

@@ -218,3 +218,53 @@ def test_check_drops_raised_edifices_only_when_wide_on_the_ground() -> None:
         check = light.LightInput(image, sun_azimuth_deg=135.0)
         kept, scores = check.check([caldera], None, row_km)
         assert kept == [caldera] and check.dropped_raised == 0 and scores[0] is not None and scores[0] > 0.5
+
+
+@pytest.mark.parametrize("azimuth", [30.0, 135.0, 250.0])
+def test_bowls_score_high_domes_and_plains_low(azimuth: float) -> None:
+    bowls = hillshade(relief(SPOTS), azimuth)
+    rng = np.random.default_rng(7)
+    plain = hillshade(rng.normal(0, 0.8, (SIZE, SIZE)), azimuth)
+    inner = [(c, sign) for c, (_, _, _, sign) in zip(candidates(), SPOTS, strict=True)
+             if (1.4 * light.BOWL_REACH + light.BOWL_SHIFT) * c[2] / 2 + 2 <= min(c[0], c[1], SIZE - c[0], SIZE - c[1])]
+    assert {sign for _, sign in inner} == {-1, 1}, "bowls and domes far enough from the edges"
+    scores = light.bowl_scores(bowls, None, [c for c, _ in inner], azimuth)
+    signs = np.array([sign for _, sign in inner])
+    assert (scores[signs < 0] > 0.5).all() and (scores[signs > 0] < light.MIN_BOWL).all(), scores
+    on_plain = light.bowl_scores(plain, None, [c for c, _ in inner], azimuth)
+    assert (on_plain < light.MIN_BOWL).all(), on_plain
+
+
+def test_bowl_follows_the_ground_on_a_stretched_grid() -> None:
+    # at 60 degrees of latitude a bowl of 40 rows spans 80 columns of a lon/lat grid
+    yy, xx = np.mgrid[0:160, 0:320] + 0.5
+    r2 = (((xx - 160) * 0.5) ** 2 + (yy - 80) ** 2) / 20.0**2
+    image = hillshade(np.where(r2 < 1, -(1 - r2) * 8.0, 0.0), 120.0)
+    assert light.bowl_scores(image, None, [(160, 80, 40, 0.5)], 120.0)[0] > 0.5
+    assert light.bowl_scores(image, None, [(160, 80, 40, 1.0)], 120.0)[0] < light.bowl_scores(
+        image, None, [(160, 80, 40, 0.5)], 120.0)[0]
+
+
+def test_bowl_is_nan_off_the_image_or_on_nodata() -> None:
+    image = hillshade(relief(SPOTS), 135.0)
+    valid = np.ones_like(image, dtype=bool)
+    valid[120:140, 120:140] = False
+    scores = light.bowl_scores(image, valid, [(20, 20, 30, 1.0), (130, 130, 40, 1.0), (50, 130, 20, 1.0)], 135.0)
+    assert np.isnan(scores[:2]).all() and np.isfinite(scores[2])
+
+
+def test_check_drops_a_wide_ring_with_no_bowl_under_it() -> None:
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    r2 = ((xx - 70) ** 2 + (yy - 128) ** 2) / 22.0**2
+    z = rng.normal(0, 0.3, (SIZE, SIZE)) + np.where(r2 < 1, -(1 - r2) * 9.0, 0.0)
+    image = hillshade(z, 100.0)
+    crater = CraterDetection(70, 128, 44, 0.9, 1500, 1)
+    ring = CraterDetection(185, 128, 44, 0.9, 1500, 2)  # drawn over the rough plain
+    check = light.LightInput(image, sun_azimuth_deg=100.0)
+    kept, _ = check.check([crater, ring], None, lambda cols, rows: np.full(len(cols), 5.0))  # 220 km
+    assert kept == [crater] and check.dropped_no_bowl == 1 and check.summary()["dropped_no_bowl"] == 1
+    # below RELIEF_MIN_KM on the ground, or not georeferenced, no bowl is asked for
+    small = light.LightInput(image, sun_azimuth_deg=100.0)
+    small.check([crater, ring], None, lambda cols, rows: np.full(len(cols), 1.0))
+    assert small.dropped_no_bowl == 0
