@@ -79,6 +79,8 @@ def test_real_worker_runs_shipped_model_on_real_image(
     # a shield's summit caldera is lit like a crater; the relief along the sun shows the shield it sits on
     # (Elysium Mons, the demo map's last volcano called a crater before this test)
     assert light["dropped_raised"] > 0
+    # rings of 100 km and more drawn over plains and plateaus have no bowl's shading under them
+    assert light["dropped_no_bowl"] > 0
     big = craters.filter(diameter_km__gte=60)
     volcanoes = {name for name in on_volcano(*np.array(big.values_list("center_lon", "center_lat")).T) if name}
     assert not volcanoes, volcanoes
