@@ -259,13 +259,16 @@ def bowl_scores(image: np.ndarray, valid: np.ndarray | None,
             continue
         if valid is not None and not valid[y0:y1, x0:x1].all():
             continue
-        # block means first (a 200 km crater of a 50 m/px image is a 10,000 px crop: never copied as float64),
-        # then a zoom by what is left, to square ground pixels with the radius BOWL_R_PX at most
+        # block means first, one row of blocks at a time (a 200 km crater of a 50 m/px image spans a 10,000 px
+        # square: 200 MB as float16, never copied whole), then a zoom by what is left, to square ground pixels
+        # with the radius BOWL_R_PX at most
         shrink = max(1.0, r / BOWL_R_PX)
         ky, kx = max(1, int(shrink)), max(1, int(shrink / aspect))
         ny, nx = (y1 - y0) // ky, (x1 - x0) // kx
-        crop = (image[y0:y0 + ny * ky, x0:x0 + nx * kx].reshape(ny, ky, nx, kx)
-                .mean(axis=(1, 3), dtype=np.float64))
+        crop = np.empty((ny, nx))
+        for j in range(ny):
+            rows = image[y0 + j * ky:y0 + (j + 1) * ky, x0:x0 + nx * kx]
+            crop[j] = rows.reshape(ky, nx, kx).mean(axis=(0, 2), dtype=np.float64)
         fy, fx = ky / shrink, kx * aspect / shrink
         if abs(fy - 1.0) > 1e-3 or abs(fx - 1.0) > 1e-3:
             crop = ndimage.zoom(crop, (fy, fx), order=1)
