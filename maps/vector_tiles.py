@@ -177,15 +177,15 @@ def tile_answer(user_id: int | None, params: list[tuple[str, str]], z: int, x: i
     if connection.in_atomic_block:
         return TileAnswer(render().data, None)
     cached = z <= CACHE_MAX_ZOOM
-    key = tile_cache_key(user_id, params, z, x, y) if cached or if_none_match else None
-    if key is not None and if_none_match == etag_of(key):
-        return TileAnswer(None, etag_of(key))
-    if not cached:
-        tile = render()
-        return TileAnswer(tile.data, etag_of(version_key(tile.version, user_id, params, z, x, y)))
-    assert key is not None  # noqa: S101 - cached implies a key outside a transaction
-    data = cache.get(key)
-    if data is None:
-        data = render().data
-        cache.set(key, data, TILE_CACHE_SECONDS)
-    return TileAnswer(bytes(data), etag_of(key))
+    if cached or if_none_match:
+        key = version_key(data_version(), user_id, params, z, x, y)
+        if if_none_match == etag_of(key):
+            return TileAnswer(None, etag_of(key))
+        if cached:
+            data = cache.get(key)
+            if data is None:
+                data = render().data
+                cache.set(key, data, TILE_CACHE_SECONDS)
+            return TileAnswer(bytes(data), etag_of(key))
+    tile = render()
+    return TileAnswer(tile.data, etag_of(version_key(tile.version, user_id, params, z, x, y)))

@@ -27,7 +27,8 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 # contrast_view: craters also from the local-contrast second view (segmentation.engine.contrast_view);
 # multiscale: craters also at other pyramid levels (segmentation.engine.multiscale);
 # light_check: craters lit like domes, filled by a cast shadow, bright from edge to edge, or (georeferenced, 100 km
-# and more) standing above their surroundings are dropped (segmentation.engine.light)
+# and more) standing above their surroundings or with no bowl's shading under them are dropped
+# (segmentation.engine.light)
 DEFAULT_PARAMETERS: dict[str, Any] = {
     "tile": None, "overlap": 64, "batch_size": 4, "min_area_px": 16, "tta": None, "contrast_view": True,
     "multiscale": True, "light_check": True,

@@ -222,8 +222,8 @@ def extract_features(
     ``levels`` are the crater detections of other pyramid levels (:mod:`.multiscale`), merged with these.
     ``light`` (the image's luminance and sun) checks every crater's shading (:mod:`.light`): those lit like
     domes, filled by a cast shadow or bright from edge to edge (a sunlit face) are dropped, and with
-    ``georef`` also those of edifice size whose middle stands above their surroundings; the others keep their
-    score.
+    ``georef`` also those of edifice size whose middle stands above their surroundings or with no bowl's
+    shading under them; the others keep their score.
     """
     import shapely
     from shapely.geometry import Point
