@@ -6,7 +6,8 @@ NAC hold-out (never used for training, used for the reported crater P/R/F1): ``N
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,16 +53,26 @@ def shared_data_dir() -> Path | None:
 
 
 def parse_nac_labels(path: Path | str) -> list[CraterLabel]:
-    """Parse ``ID,X,Y,W,H,C_X,CY`` (pixels, X,Y = top-left) into centre + diameter labels."""
+    """Parse ``ID,X,Y,W,H,C_X,CY`` (pixels, X,Y = top-left) into centre + diameter labels.
+
+    Fields are separated by commas or by tabs (the same dataset's test crops use tabs). A row that is not a
+    label raises ValueError naming the file and line: a label file must never read as "no craters".
+    """
     out: list[CraterLabel] = []
     with open(path) as fh:
-        header = fh.readline().strip().split(",")
-        col = {name: i for i, name in enumerate(header)}
-        for line in fh:
-            parts = line.strip().split(",")
-            if len(parts) < 5:
+        header = re.split(r"[,\t]", fh.readline().strip())
+        col = {name.strip(): i for i, name in enumerate(header)}
+        missing = {"X", "Y", "W", "H"} - col.keys()
+        if missing:
+            raise ValueError(f"{path}: header lacks {sorted(missing)}")
+        for number, line in enumerate(fh, start=2):
+            if not line.strip():
                 continue
-            x, y, w, h = (float(parts[col[k]]) for k in ("X", "Y", "W", "H"))
+            parts = re.split(r"[,\t]", line.strip())
+            try:
+                x, y, w, h = (float(parts[col[k]]) for k in ("X", "Y", "W", "H"))
+            except (IndexError, ValueError) as exc:
+                raise ValueError(f"{path}, line {number}: not a crater label: {line.strip()[:80]!r}") from exc
             out.append(CraterLabel(x + w / 2.0, y + h / 2.0, (w + h) / 2.0))
     return out
 
@@ -100,6 +111,42 @@ def load_nac(image_id: str, root: Path | None = None) -> NacImage:
     png = base / f"{image_id}_mosaic_train_small.png"
     img = np.asarray(Image.open(png).convert("L"))
     return NacImage(image_id, img, parse_nac_labels(png.with_suffix(".txt")))
+
+
+# More NAC crops with labels in the same format, from the same labelling project: the 8 test crops of
+# github.com/yizuifangxiuyh/Lunar_Crater_Detection_Data (``LRO_DATA/test``, GPL-3.0; Yang et al., "CraterDANet",
+# IEEE TGRS). They are not in ../shared/data and are never copied into this project: point this variable at a
+# folder holding them (``<crop>.png`` + ``<crop>.txt``) to use them.
+NAC_EXTRA_ENV = "GEOPLANET_NAC_EXTRA"
+
+
+def nac_observation(name: str) -> str:
+    """The NAC observation id of a crop's file name (``M1303619844LE_cal_echo_26_2`` -> ``M1303619844``)."""
+    match = re.match(r"M\d+", name)
+    if match is None:
+        raise ValueError(f"not a NAC crop name: {name!r}")
+    return match.group(0)
+
+
+def extra_nac_dir() -> Path | None:
+    """``$GEOPLANET_NAC_EXTRA`` when it names a folder, else None."""
+    env = os.environ.get(NAC_EXTRA_ENV)
+    return Path(env) if env and Path(env).is_dir() else None
+
+
+def load_nac_crops(folder: Path, observations: Iterable[str] | None = None) -> list[NacImage]:
+    """Every ``<crop>.png`` of ``folder`` with its ``<crop>.txt`` labels, in name order; with ``observations``,
+    only the crops of those NAC observations. ``image_id`` is the crop's name."""
+    from PIL import Image
+
+    wanted = set(observations) if observations is not None else None
+    out = []
+    for png in sorted(folder.glob("*.png")):
+        if wanted is not None and nac_observation(png.stem) not in wanted:
+            continue
+        img = np.asarray(Image.open(png).convert("L"))
+        out.append(NacImage(png.stem, img, parse_nac_labels(png.with_suffix(".txt"))))
+    return out
 
 
 def augment(unit: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -53,6 +53,9 @@ class TrainConfig:
     synth: str = "default"  # "realistic": canyons, hard negatives, cast shadows, real-product tones; "mixed": half
     mosaics: list[str] = field(default_factory=list)  # labelled global mosaics: "mola-east", "moon-dem-west"
     mosaic_fraction: float = 0.0
+    # also train on the crops of $GEOPLANET_NAC_EXTRA (datasets.NAC_EXTRA_ENV) whose observation is one of the
+    # training images' own: a crop of any other observation stays held out
+    nac_extra: bool = False
     amp: str = "auto"  # bfloat16 autocast: "auto" (CUDA, or a CPU whose oneDNN has bf16 kernels), "bf16", "off"
     chunk_s: float | None = None  # stop after this many seconds, saving a state that --resume continues
     resume: bool = False
@@ -135,7 +138,15 @@ def train(config: TrainConfig) -> TrainResult:
     """Train, evaluate on the hold-outs, write the hashed checkpoint + card into ``config.out``."""
     import torch
 
-    from .datasets import NAC_HOLDOUT, load_nac, make_torch_dataset, nac_image_ids
+    from .datasets import (
+        NAC_EXTRA_ENV,
+        NAC_HOLDOUT,
+        extra_nac_dir,
+        load_nac,
+        load_nac_crops,
+        make_torch_dataset,
+        nac_image_ids,
+    )
     from .evaluate import evaluate_model
     from .model import build_model
     from .weights import load_model, resolve_device, save_checkpoint, wrap_module
@@ -151,6 +162,13 @@ def train(config: TrainConfig) -> TrainResult:
         torch.backends.cudnn.benchmark = True
     train_ids = [i for i in nac_image_ids() if i not in NAC_HOLDOUT]
     nac = [load_nac(i) for i in train_ids]
+    if config.nac_extra:
+        folder = extra_nac_dir()
+        if folder is None:
+            raise FileNotFoundError(f"nac_extra is set but ${NAC_EXTRA_ENV} names no folder")
+        extra = load_nac_crops(folder, train_ids)
+        print(f"[train] extra NAC crops of training observations: {[n.image_id for n in extra]}", flush=True)
+        nac += extra
     print(f"[train] device={device} NAC train images={len(nac)} holdout={list(NAC_HOLDOUT)}", flush=True)
     state: dict[str, Any] = {}
     if config.resume and state_path(config).is_file():
@@ -237,7 +255,10 @@ def train(config: TrainConfig) -> TrainResult:
         training_data=(
             f"Procedural synthetic terrain (segmentation.engine.synthetic: craters with power-law SFD, "
             f"valleys, wrinkle ridges/lobate scarps, hillshade under random sun) mixed with real LRO NAC crops "
-            f"({len(nac)} of 12 images of ../shared/data/moon-nac-craters, GPL-3.0; hold-out {list(NAC_HOLDOUT)}), "
+            f"({len(train_ids)} of 12 images of ../shared/data/moon-nac-craters, GPL-3.0; hold-out {list(NAC_HOLDOUT)}"
+            + (f"; with {len(nac) - len(train_ids)} crops of the same observations from "
+               f"github.com/yizuifangxiuyh/Lunar_Crater_Detection_Data LRO_DATA/test" if config.nac_extra else "")
+            + "), "
             f"real fraction {config.real_fraction}, {step} steps x batch {config.batch_size} x {config.tile} px"
             + (f"; generator '{config.synth}'" if config.synth != "default" else "")
             + (f"; labelled global mosaics {config.mosaics} (training halves only) in {config.mosaic_fraction:.0%} "

@@ -23,6 +23,21 @@ def test_parse_nac_labels(tmp_path: Path) -> None:
     assert labels[1] == CraterLabel(115.0, 65.0, 30.0)
 
 
+def test_parse_nac_labels_with_tabs(tmp_path: Path) -> None:
+    # the same dataset's test crops separate fields with tabs; they once parsed as "no craters"
+    p = tmp_path / "x.txt"
+    p.write_text("ID\tX\tY\tW\tH\tC_X\tCY\n1263\t366\t124\t7\t7\t369\t128\n\n")
+    assert parse_nac_labels(p) == [CraterLabel(369.5, 127.5, 7.0)]
+
+
+@pytest.mark.parametrize("text", ["ID;X;Y;W;H\n1;2;3;4;5\n", "ID,X,Y,W,H\n1,2,three,4,5\n", "ID,X,Y,W,H\n1,2\n"])
+def test_parse_nac_labels_refuses_what_is_not_a_label(tmp_path: Path, text: str) -> None:
+    p = tmp_path / "x.txt"
+    p.write_text(text)
+    with pytest.raises(ValueError, match="x.txt"):
+        parse_nac_labels(p)
+
+
 def test_crater_mask_dont_care() -> None:
     m = crater_mask((64, 64), [CraterLabel(20, 20, 20), CraterLabel(50, 50, 6), CraterLabel(22, 22, 4)])
     assert m[20, 20] == 1 and m[50, 50] == IGNORE_INDEX
