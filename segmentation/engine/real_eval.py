@@ -119,19 +119,42 @@ def nac_craters(model: Any, ids: tuple[str, ...], *, multiscale: bool = True, li
     """Crater P/R/F1 per diameter bin on NAC images, under both match rules, as ``segment`` finds them."""
     from .datasets import load_nac
 
+    return nac_image_craters(model, [load_nac(i) for i in ids], multiscale=multiscale, light_check=light_check,
+                             tile=tile, overlap=overlap, batch_size=batch_size)
+
+
+def nac_image_craters(model: Any, images: list[Any], *, multiscale: bool = True, light_check: bool = True,
+                      tile: int = 512, overlap: int = 64, batch_size: int = 4) -> dict[str, Any]:
+    """Crater P/R/F1 per diameter bin, pooled over labelled NAC images (``datasets.NacImage``)."""
     preds: list[tuple[float, float, float]] = []
     gts: list[tuple[float, float, float]] = []
     azimuths: dict[str, float | None] = {}
-    for k, image_id in enumerate(ids):
-        nac = load_nac(image_id)
-        dets, azimuths[image_id] = _nac_detections(model, nac.image.astype(np.float32), multiscale=multiscale,
-                                                   light_check=light_check, tile=tile, overlap=overlap,
-                                                   batch_size=batch_size)
+    for k, nac in enumerate(images):
+        dets, azimuths[nac.image_id] = _nac_detections(model, nac.image.astype(np.float32), multiscale=multiscale,
+                                                       light_check=light_check, tile=tile, overlap=overlap,
+                                                       batch_size=batch_size)
         off = k * 1e6  # pooled matching never pairs craters across images
         preds += [(d.cx + off, d.cy, d.diameter) for d in dets]
         gts += [(g.cx + off, g.cy, g.diameter) for g in nac.labels]
-    return {"ids": list(ids), "sun_azimuth_deg": azimuths,
+    return {"ids": [nac.image_id for nac in images], "sun_azimuth_deg": azimuths,
             "bins": {rule: crater_prf(preds, gts, rule=rule) for rule in RULES}}
+
+
+def nac_extra_craters(model: Any, folder: Path, *, multiscale: bool = True,
+                      light_check: bool = True) -> dict[str, Any]:
+    """The crops of ``$GEOPLANET_NAC_EXTRA`` in two groups: those of observations no training image shares (held
+    out by observation) and those of the training images' own observations (training may read these)."""
+    from .datasets import NAC_HOLDOUT, load_nac_crops, nac_image_ids, nac_observation
+
+    crops = load_nac_crops(folder)
+    training = set(nac_image_ids()) - set(NAC_HOLDOUT)
+    unseen = [c for c in crops if nac_observation(c.image_id) not in training]
+    seen = [c for c in crops if nac_observation(c.image_id) in training]
+    return {
+        "folder": str(folder),
+        "new_observations": nac_image_craters(model, unseen, multiscale=multiscale, light_check=light_check),
+        "training_observations": nac_image_craters(model, seen, multiscale=multiscale, light_check=light_check),
+    }
 
 
 class _ArraySource:
@@ -151,7 +174,7 @@ class _ArraySource:
 
 def evaluate_real(model: Any, *, multiscale: bool = True, light_check: bool = True) -> dict[str, Any]:
     """Every real-image figure of the model card, with the pipeline's settings."""
-    from .datasets import NAC_HOLDOUT
+    from .datasets import NAC_HOLDOUT, extra_nac_dir
 
     features, seconds = mola_features(model, multiscale=multiscale, light_check=light_check)
     craters = crater_array(features)
@@ -167,4 +190,6 @@ def evaluate_real(model: Any, *, multiscale: bool = True, light_check: bool = Tr
         "moon_wac_seconds": wac_seconds,
         "nac_observation_disjoint": nac_craters(model, NAC_HOLDOUT, multiscale=multiscale, light_check=light_check),
         "nac_site_disjoint": nac_craters(model, NAC_SITE_DISJOINT, multiscale=multiscale, light_check=light_check),
+        **({"nac_extra": nac_extra_craters(model, extra, multiscale=multiscale, light_check=light_check)}
+           if (extra := extra_nac_dir()) is not None else {}),
     }

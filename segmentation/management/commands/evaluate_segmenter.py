@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-contrast-view", action="store_true",
                             help="crater detections from the class mask only, without the local-contrast second view")
         parser.add_argument("--real-only", action="store_true",
-                            help="only the real-image sets (MOLA vs Robbins, Knapmeyer ridges, NAC hold-outs), as JSON")
+                            help="only the real-image sets (MOLA vs Robbins, Knapmeyer ridges, NAC hold-outs, and the "
+                                 "crops of $GEOPLANET_NAC_EXTRA when it is set), as JSON")
         parser.add_argument("--no-real", action="store_true", help="skip the real-image sets (synthetic only)")
         parser.add_argument("--single-scale", action="store_true", help="real sets: no extra pyramid levels")
         parser.add_argument("--no-light-check", action="store_true", help="real sets: keep craters lit like domes")

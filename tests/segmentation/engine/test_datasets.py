@@ -9,6 +9,8 @@ from segmentation.engine.datasets import (
     CraterLabel,
     MixedTiles,
     crater_mask,
+    load_nac_crops,
+    nac_observation,
     nac_image_ids,
     parse_nac_labels,
     shared_data_dir,
@@ -58,3 +60,19 @@ def test_mixed_tiles_shapes() -> None:
     assert x.shape == (1, 64, 64) and x.dtype == np.float32 and y.shape == (64, 64)
     x2, _ = next(MixedTiles(64, seed=1).stream())
     assert np.array_equal(x, x2)
+
+
+def test_extra_crops_are_read_only_for_the_observations_asked(tmp_path: Path) -> None:
+    from PIL import Image
+
+    for name in ("M180000082LE_cal_echo_1_1", "M1303619844LE_cal_echo_26_2"):
+        Image.fromarray(np.zeros((8, 8), dtype=np.uint8)).save(tmp_path / f"{name}.png")
+        (tmp_path / f"{name}.txt").write_text("ID,X,Y,W,H,C_X,CY\n1,1,1,4,4,3,3\n")
+    assert [c.image_id for c in load_nac_crops(tmp_path)] == ["M1303619844LE_cal_echo_26_2",
+                                                              "M180000082LE_cal_echo_1_1"]
+    only = load_nac_crops(tmp_path, ["M180000082"])
+    assert [c.image_id for c in only] == ["M180000082LE_cal_echo_1_1"]
+    assert only[0].labels == [CraterLabel(3.0, 3.0, 4.0)]
+    assert nac_observation("M1303619844LE_cal_echo_26_2") == "M1303619844"
+    with pytest.raises(ValueError, match="not a NAC crop"):
+        nac_observation("crop_7")

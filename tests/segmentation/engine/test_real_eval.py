@@ -59,3 +59,30 @@ def test_the_moon_catalogues_score_the_wac_hemisphere_against_themselves() -> No
     halves[:, 2] /= 2
     miss = rs.wac_crater_scores(halves)["bins"]["160-inf"]
     assert miss["recall"] < 0.1 and miss["n_gt"] > 10
+
+
+def _crop(folder, name: str, sep: str) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    img = np.full((96, 96), 128, dtype=np.uint8)
+    img[40:56, 40:56] = 40
+    Image.fromarray(img).save(folder / f"{name}.png")
+    (folder / f"{name}.txt").write_text(sep.join("ID X Y W H C_X CY".split()) + "\n"
+                                        + sep.join(["1", "40", "40", "16", "16", "48", "48"]) + "\n")
+
+
+def test_extra_nac_crops_are_split_by_observation(tmp_path, tiny_model) -> None:  # type: ignore[no-untyped-def]
+    from segmentation.engine.datasets import NAC_HOLDOUT, nac_image_ids
+    from segmentation.engine.real_eval import nac_extra_craters
+
+    trained = sorted(set(nac_image_ids()) - set(NAC_HOLDOUT))[0]
+    _crop(tmp_path, f"{trained}LE_cal_echo_1_1", ",")
+    _crop(tmp_path, "M1303619844LE_cal_echo_26_2", "\t")
+    _crop(tmp_path, f"{NAC_HOLDOUT[0]}RE_cal_echo_3_3", ",")
+    out = nac_extra_craters(tiny_model, tmp_path, multiscale=False, light_check=False)
+    assert out["training_observations"]["ids"] == [f"{trained}LE_cal_echo_1_1"]
+    assert sorted(out["new_observations"]["ids"]) == sorted(["M1303619844LE_cal_echo_26_2",
+                                                             f"{NAC_HOLDOUT[0]}RE_cal_echo_3_3"])
+    # every crop's label was read and scored: one 16 px crater per crop, in the 10-100 px bin
+    assert out["new_observations"]["bins"]["geoplanet"]["10-100"]["n_gt"] == 2
+    assert out["training_observations"]["bins"]["geoplanet"]["10-100"]["n_gt"] == 1

@@ -117,3 +117,26 @@ def test_labelled_mosaics_and_the_realistic_generator_join_training(tmp_path: Pa
 def test_bf16_autocast_choice() -> None:
     assert use_bf16("off", "cuda") is False and use_bf16("bf16", "cpu") is True and use_bf16("auto", "cuda:0")
     assert use_bf16("auto", "cpu") == bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+def test_extra_nac_crops_join_training_only_for_training_observations(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from segmentation.engine.datasets import NAC_EXTRA_ENV, NAC_HOLDOUT, nac_image_ids
+
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    trained = sorted(set(nac_image_ids()) - set(NAC_HOLDOUT))[0]
+    for name in (f"{trained}LE_cal_echo_1_1", f"{NAC_HOLDOUT[0]}LE_cal_echo_2_2", "M1303619844LE_cal_echo_26_2"):
+        Image.fromarray(np.full((96, 96), 100, dtype=np.uint8)).save(folder / f"{name}.png")
+        (folder / f"{name}.txt").write_text("ID,X,Y,W,H,C_X,CY\n1,40,40,16,16,48,48\n")
+    monkeypatch.delenv(NAC_EXTRA_ENV, raising=False)
+    with pytest.raises(FileNotFoundError, match=NAC_EXTRA_ENV):
+        train(TrainConfig(out=str(tmp_path / "x"), nac_extra=True, **TINY))
+    monkeypatch.setenv(NAC_EXTRA_ENV, str(folder))
+    run = train(TrainConfig(out=str(tmp_path / "y"), nac_extra=True, **TINY))
+    assert run.card is not None
+    # of the three crops only the training observation's joins: 9 shared training images + 1
+    assert "with 1 crops of the same observations" in run.card.training_data
