@@ -10,8 +10,8 @@ from segmentation.engine.datasets import (
     MixedTiles,
     crater_mask,
     load_nac_crops,
-    nac_observation,
     nac_image_ids,
+    nac_observation,
     parse_nac_labels,
     shared_data_dir,
 )
