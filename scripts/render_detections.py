@@ -98,12 +98,12 @@ def render_mosaic(model: object, which: str, out: Path) -> Path:
     return path
 
 
-def render_nac(model: object, image_id: str, out: Path) -> Path:
-    """One held-out NAC image with the default pipeline's craters and the hand labels."""
-    from segmentation.engine.datasets import load_nac
+def render_nac(model: object, image_id: str, out: Path, nac: object = None) -> Path:
+    """One held-out NAC image (or crop, ``nac``) with the default pipeline's craters and the hand labels."""
+    from segmentation.engine.datasets import NacImage, load_nac
     from segmentation.engine.real_eval import nac_detections
 
-    nac = load_nac(image_id)
+    nac = nac if isinstance(nac, NacImage) else load_nac(image_id)
     dets = nac_detections(model, nac.image.astype(np.float32))
     img = Image.fromarray(nac.image).convert("RGB")
     draw = ImageDraw.Draw(img)
@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", required=True)
     p.add_argument("--out", default="segmentation/weights/figures")
-    p.add_argument("--only", choices=("mola", "wac", "nac"), action="append")
+    p.add_argument("--only", choices=("mola", "wac", "nac", "nac-extra"), action="append",
+                   help="nac-extra: the crops of $GEOPLANET_NAC_EXTRA of observations never trained on")
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -137,6 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     if "nac" in todo:
         for image_id in NAC_HOLDOUT:
             print(render_nac(model, image_id, out), flush=True)
+    if "nac-extra" in todo:
+        from segmentation.engine.datasets import extra_nac_dir, load_nac_crops, nac_image_ids, nac_observation
+
+        folder = extra_nac_dir()
+        if folder is None:
+            p.error("nac-extra needs $GEOPLANET_NAC_EXTRA")
+        training = set(nac_image_ids()) - set(NAC_HOLDOUT)
+        for crop in load_nac_crops(folder):
+            if nac_observation(crop.image_id) not in training:
+                print(render_nac(model, crop.image_id, out, crop), flush=True)
     return 0
 
 

@@ -24,7 +24,7 @@ image's up (north on a north-up map), so a scene lit from the north-west has azi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -235,16 +235,7 @@ def bowl_template(r: float, azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]
 
 def bowl_scores(image: np.ndarray, valid: np.ndarray | None,
                 candidates: Sequence[tuple[float, float, float, float]], azimuth_deg: float) -> np.ndarray:
-    """Each candidate's best normalised correlation (-1..1) with a rimmed bowl's shading under the sun
-    (:func:`bowl_fits`, without the sizes)."""
-    return bowl_fits(image, valid, candidates, azimuth_deg)[0]
-
-
-def bowl_fits(image: np.ndarray, valid: np.ndarray | None,
-              candidates: Sequence[tuple[float, float, float, float]],
-              azimuth_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each candidate's best normalised correlation (-1..1) with a rimmed bowl's shading under the sun, and the
-    best bowl's diameter over the candidate's (NaN where unscored).
+    """Each candidate's best normalised correlation (-1..1) with a rimmed bowl's shading under the sun.
 
     Searched over bowls of 0.7-1.4 times the candidate's radius, centred within ``BOWL_SHIFT`` radii of its
     centre: the candidate's outline need not be exact, the bowl must be there. A crater scores well above 0, a
@@ -256,7 +247,7 @@ def bowl_fits(image: np.ndarray, valid: np.ndarray | None,
     from scipy import ndimage
     from scipy.signal import fftconvolve
 
-    scores, sizes = np.full(len(candidates), np.nan), np.full(len(candidates), np.nan)
+    scores = np.full(len(candidates), np.nan)
     h, w = image.shape
     for i, (cx, cy, d, aspect) in enumerate(candidates):
         r = d / 2.0
@@ -284,7 +275,7 @@ def bowl_fits(image: np.ndarray, valid: np.ndarray | None,
         rr = r / shrink
         # the candidate's centre in the resampled copy
         ccx, ccy = (cx - x0) / kx * fx, (cy - y0) / ky * fy
-        best, best_size = -np.inf, np.nan
+        best = -np.inf
         for radius in np.geomspace(0.7 * rr, 1.4 * rr, BOWL_SIZES):
             tmpl, window = bowl_template(radius, azimuth_deg)
             n = window.sum()
@@ -297,11 +288,11 @@ def bowl_fits(image: np.ndarray, valid: np.ndarray | None,
             reach = tmpl.shape[0] // 2
             jj, ii = np.mgrid[0:ncc.shape[0], 0:ncc.shape[1]]
             near = np.hypot(ii + reach + 0.5 - ccx, jj + reach + 0.5 - ccy) <= max(1.0, BOWL_SHIFT * rr)
-            if near.any() and float(ncc[near].max()) > best:
-                best, best_size = float(ncc[near].max()), radius / rr
+            if near.any():
+                best = max(best, float(ncc[near].max()))
         if np.isfinite(best):
-            scores[i], sizes[i] = best, best_size
-    return scores, sizes
+            scores[i] = best
+    return scores
 
 
 def tone_fractions(image: np.ndarray, valid: np.ndarray | None,
@@ -381,9 +372,6 @@ class LightInput:
     dropped_highlights: int = 0
     dropped_raised: int = 0
     dropped_no_bowl: int = 0
-    # a wide crater that keeps its bowl takes the best bowl's diameter (BOWL_SIZES sizes of 0.7-1.4 times its own)
-    sized_by_bowl: bool = True
-    resized_by_bowl: int = 0
 
     def check(self, dets: list[Any], aspect_at: AspectFn | None = None,
               row_km_at: AspectFn | None = None) -> tuple[list[Any], list[float | None]]:
@@ -415,15 +403,15 @@ class LightInput:
             self.image, self.valid, cand,
             float(dark + SHADOW_BAND * (middle - dark)) if dark < middle else None,
             float(bright - SHADOW_BAND * (bright - middle)) if middle < bright else None)
-        relief, bowl, size = (np.full(len(cand), np.nan) for _ in range(3))
+        relief, bowl = np.full(len(cand), np.nan), np.full(len(cand), np.nan)
         if row_km_at is not None:
             km = np.array([d.diameter for d in dets]) * np.asarray(row_km_at(cols, rows), dtype=np.float64)
             wide = np.flatnonzero(km >= RELIEF_MIN_KM)
             relief[wide] = relief_scores(self.image, self.valid, [cand[i] for i in wide], azimuth)
-            bowl[wide], size[wide] = bowl_fits(self.image, self.valid, [cand[i] for i in wide], azimuth)
+            bowl[wide] = bowl_scores(self.image, self.valid, [cand[i] for i in wide], azimuth)
         kept, kept_scores = [], []
-        for d, score, shadow, highlight, raised, bowled, fit in zip(dets, scores, shadows, highlights, relief, bowl,
-                                                                    size, strict=True):
+        for d, score, shadow, highlight, raised, bowled in zip(dets, scores, shadows, highlights, relief, bowl,
+                                                               strict=True):
             if np.isfinite(score) and score < self.min_score:
                 self.dropped_lit_like_domes += 1
             elif np.isfinite(shadow) and shadow >= SHADOW_FRAC:
@@ -435,9 +423,6 @@ class LightInput:
             elif np.isfinite(bowled) and bowled < MIN_BOWL:
                 self.dropped_no_bowl += 1
             else:
-                if self.sized_by_bowl and np.isfinite(fit):
-                    d = replace(d, diameter=d.diameter * float(fit))
-                    self.resized_by_bowl += 1
                 kept.append(d)
                 kept_scores.append(float(score) if np.isfinite(score) else None)
         return kept, kept_scores
@@ -446,7 +431,7 @@ class LightInput:
         return {"sun_azimuth_deg": self.used_azimuth_deg, "source": self.source, "agreement": self.agreement,
                 "dropped_lit_like_domes": self.dropped_lit_like_domes, "dropped_shadows": self.dropped_shadows,
                 "dropped_highlights": self.dropped_highlights, "dropped_raised": self.dropped_raised,
-                "dropped_no_bowl": self.dropped_no_bowl, "resized_by_bowl": self.resized_by_bowl}
+                "dropped_no_bowl": self.dropped_no_bowl}
 
 
 def light_input_for(src_path: Any, sun_azimuth_deg: float | None = None) -> LightInput:
