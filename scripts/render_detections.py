@@ -139,12 +139,17 @@ def main(argv: list[str] | None = None) -> int:
         for image_id in NAC_HOLDOUT:
             print(render_nac(model, image_id, out), flush=True)
     if "nac-extra" in todo:
-        from segmentation.engine.datasets import extra_nac_dir, load_nac_crops, nac_image_ids, nac_observation
+        from segmentation.engine.datasets import (
+            extra_nac_dir,
+            load_nac_crops,
+            nac_observation,
+            nac_training_observations,
+        )
 
         folder = extra_nac_dir()
         if folder is None:
             p.error("nac-extra needs $GEOPLANET_NAC_EXTRA")
-        training = set(nac_image_ids()) - set(NAC_HOLDOUT)
+        training = nac_training_observations()
         for crop in load_nac_crops(folder):
             if nac_observation(crop.image_id) not in training:
                 print(render_nac(model, crop.image_id, out, crop), flush=True)

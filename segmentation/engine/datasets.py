@@ -134,6 +134,18 @@ def extra_nac_dir() -> Path | None:
     return Path(env) if env and Path(env).is_dir() else None
 
 
+def nac_training_observations() -> set[str]:
+    """The NAC observations the shipped models trained on: the shared images less ``NAC_HOLDOUT``.
+
+    FileNotFoundError when the shared NAC images are not here: an empty set would call every crop "never
+    trained on".
+    """
+    ids = set(nac_image_ids()) - set(NAC_HOLDOUT)
+    if not ids:
+        raise FileNotFoundError(f"no NAC images under {shared_data_dir()}/{NAC_DIR} (set GEOPLANET_SHARED_DATA)")
+    return ids
+
+
 def load_nac_crops(folder: Path, observations: Iterable[str] | None = None) -> list[NacImage]:
     """Every ``<crop>.png`` of ``folder`` with its ``<crop>.txt`` labels, in name order; with ``observations``,
     only the crops of those NAC observations. ``image_id`` is the crop's name."""

@@ -144,10 +144,10 @@ def nac_extra_craters(model: Any, folder: Path, *, multiscale: bool = True,
                       light_check: bool = True) -> dict[str, Any]:
     """The crops of ``$GEOPLANET_NAC_EXTRA`` in two groups: those of observations no training image shares (held
     out by observation) and those of the training images' own observations (training may read these)."""
-    from .datasets import NAC_HOLDOUT, load_nac_crops, nac_image_ids, nac_observation
+    from .datasets import load_nac_crops, nac_observation, nac_training_observations
 
+    training = nac_training_observations()
     crops = load_nac_crops(folder)
-    training = set(nac_image_ids()) - set(NAC_HOLDOUT)
     unseen = [c for c in crops if nac_observation(c.image_id) not in training]
     seen = [c for c in crops if nac_observation(c.image_id) in training]
     return {

@@ -76,3 +76,11 @@ def test_extra_crops_are_read_only_for_the_observations_asked(tmp_path: Path) ->
     assert nac_observation("M1303619844LE_cal_echo_26_2") == "M1303619844"
     with pytest.raises(ValueError, match="not a NAC crop"):
         nac_observation("crop_7")
+
+
+def test_training_observations_refuse_a_missing_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from segmentation.engine import datasets
+
+    monkeypatch.setattr(datasets, "shared_data_dir", lambda: tmp_path)  # a folder with no NAC images
+    with pytest.raises(FileNotFoundError, match="no NAC images"):
+        datasets.nac_training_observations()
