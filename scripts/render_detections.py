@@ -8,7 +8,8 @@ Writes, for the weights' version V:
   edifices (yellow dashes); the held-out west half is left of the white meridian.
 - ``V_wac.jpg``: the Moon's WAC mosaic (2x), detected craters >= 32 km (red), Head + LROC >= 80 km (cyan);
   the held-out east half is right of the meridian.
-- ``V_nac_<id>.jpg``: each held-out NAC image, detections (red) and hand labels >= 10 px (cyan).
+- ``V_nac_<id>.jpg``: each held-out NAC image, detections (red) and hand labels >= 10 px (cyan); with
+  ``--only nac-extra``, the same for each crop of ``$GEOPLANET_NAC_EXTRA`` of an observation never trained on.
 The default pipeline draws them (multi-scale, light check, second view).
 """
 
@@ -17,11 +18,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+if TYPE_CHECKING:
+    from segmentation.engine.datasets import NacImage
 
 RED, CYAN, YELLOW, BLUE, WHITE = (235, 60, 40), (40, 220, 235), (250, 210, 40), (70, 140, 255), (255, 255, 255)
 
@@ -98,12 +103,10 @@ def render_mosaic(model: object, which: str, out: Path) -> Path:
     return path
 
 
-def render_nac(model: object, image_id: str, out: Path, nac: object = None) -> Path:
-    """One held-out NAC image (or crop, ``nac``) with the default pipeline's craters and the hand labels."""
-    from segmentation.engine.datasets import NacImage, load_nac
+def render_nac(model: object, nac: NacImage, out: Path) -> Path:
+    """One held-out NAC image or crop with the default pipeline's craters and the hand labels."""
     from segmentation.engine.real_eval import nac_detections
 
-    nac = nac if isinstance(nac, NacImage) else load_nac(image_id)
     dets = nac_detections(model, nac.image.astype(np.float32))
     img = Image.fromarray(nac.image).convert("RGB")
     draw = ImageDraw.Draw(img)
@@ -112,14 +115,14 @@ def render_nac(model: object, image_id: str, out: Path, nac: object = None) -> P
             _circle(draw, g.cx, g.cy, g.diameter / 2, g.diameter / 2, CYAN, 1)
     for d in dets:
         _circle(draw, d.cx, d.cy, d.diameter / 2, d.diameter / 2, RED, 1)
-    path = out / f"{model.version}_nac_{image_id}.jpg"  # type: ignore[attr-defined]
+    path = out / f"{model.version}_nac_{nac.image_id}.jpg"  # type: ignore[attr-defined]
     img.save(path, quality=85)
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
     """CLI."""
-    from segmentation.engine.datasets import NAC_HOLDOUT
+    from segmentation.engine.datasets import NAC_HOLDOUT, extra_nac_dir, load_nac, nac_extra_groups
     from segmentation.engine.weights import load_model
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,22 +140,13 @@ def main(argv: list[str] | None = None) -> int:
             print(render_mosaic(model, which, out), flush=True)
     if "nac" in todo:
         for image_id in NAC_HOLDOUT:
-            print(render_nac(model, image_id, out), flush=True)
+            print(render_nac(model, load_nac(image_id), out), flush=True)
     if "nac-extra" in todo:
-        from segmentation.engine.datasets import (
-            extra_nac_dir,
-            load_nac_crops,
-            nac_observation,
-            nac_training_observations,
-        )
-
         folder = extra_nac_dir()
         if folder is None:
             p.error("nac-extra needs $GEOPLANET_NAC_EXTRA")
-        training = nac_training_observations()
-        for crop in load_nac_crops(folder):
-            if nac_observation(crop.image_id) not in training:
-                print(render_nac(model, crop.image_id, out, crop), flush=True)
+        for crop in nac_extra_groups(folder)[0]:
+            print(render_nac(model, crop, out), flush=True)
     return 0
 
 

@@ -105,12 +105,15 @@ def nac_image_ids(root: Path | None = None) -> list[str]:
 
 def load_nac(image_id: str, root: Path | None = None) -> NacImage:
     """Read one NAC PNG (as 8-bit grey) and its label file."""
+    base = (root or shared_data_dir() or Path("/nonexistent")) / NAC_DIR
+    return _read_nac(base / f"{image_id}_mosaic_train_small.png", image_id)
+
+
+def _read_nac(png: Path, image_id: str) -> NacImage:
+    """A NAC PNG as 8-bit grey with the labels of the ``.txt`` beside it."""
     from PIL import Image
 
-    base = (root or shared_data_dir() or Path("/nonexistent")) / NAC_DIR
-    png = base / f"{image_id}_mosaic_train_small.png"
-    img = np.asarray(Image.open(png).convert("L"))
-    return NacImage(image_id, img, parse_nac_labels(png.with_suffix(".txt")))
+    return NacImage(image_id, np.asarray(Image.open(png).convert("L")), parse_nac_labels(png.with_suffix(".txt")))
 
 
 # More NAC crops with labels in the same format, from the same labelling project: the 8 test crops of
@@ -149,16 +152,18 @@ def nac_training_observations() -> set[str]:
 def load_nac_crops(folder: Path, observations: Iterable[str] | None = None) -> list[NacImage]:
     """Every ``<crop>.png`` of ``folder`` with its ``<crop>.txt`` labels, in name order; with ``observations``,
     only the crops of those NAC observations. ``image_id`` is the crop's name."""
-    from PIL import Image
-
     wanted = set(observations) if observations is not None else None
-    out = []
-    for png in sorted(folder.glob("*.png")):
-        if wanted is not None and nac_observation(png.stem) not in wanted:
-            continue
-        img = np.asarray(Image.open(png).convert("L"))
-        out.append(NacImage(png.stem, img, parse_nac_labels(png.with_suffix(".txt"))))
-    return out
+    return [_read_nac(png, png.stem) for png in sorted(folder.glob("*.png"))
+            if wanted is None or nac_observation(png.stem) in wanted]
+
+
+def nac_extra_groups(folder: Path) -> tuple[list[NacImage], list[NacImage]]:
+    """The crops of ``folder``: those of observations no training image shares (held out by observation), and
+    those of the training images' own observations (which training may read)."""
+    training = nac_training_observations()
+    crops = load_nac_crops(folder)
+    return ([c for c in crops if nac_observation(c.image_id) not in training],
+            [c for c in crops if nac_observation(c.image_id) in training])
 
 
 def augment(unit: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

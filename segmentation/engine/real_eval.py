@@ -144,12 +144,9 @@ def nac_extra_craters(model: Any, folder: Path, *, multiscale: bool = True,
                       light_check: bool = True) -> dict[str, Any]:
     """The crops of ``$GEOPLANET_NAC_EXTRA`` in two groups: those of observations no training image shares (held
     out by observation) and those of the training images' own observations (training may read these)."""
-    from .datasets import load_nac_crops, nac_observation, nac_training_observations
+    from .datasets import nac_extra_groups
 
-    training = nac_training_observations()
-    crops = load_nac_crops(folder)
-    unseen = [c for c in crops if nac_observation(c.image_id) not in training]
-    seen = [c for c in crops if nac_observation(c.image_id) in training]
+    unseen, seen = nac_extra_groups(folder)
     return {
         "folder": str(folder),
         "new_observations": nac_image_craters(model, unseen, multiscale=multiscale, light_check=light_check),

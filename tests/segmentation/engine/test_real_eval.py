@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from segmentation.engine import real_sets as rs
 from segmentation.engine.evaluate import match_pairs
 from segmentation.engine.postprocess import Feature
+from segmentation.engine.weights import LoadedModel
 
 pytestmark = pytest.mark.skipif(rs.shared_data_dir() is None, reason="../shared/data is not here")
 
@@ -61,7 +64,7 @@ def test_the_moon_catalogues_score_the_wac_hemisphere_against_themselves() -> No
     assert miss["recall"] < 0.1 and miss["n_gt"] > 10
 
 
-def _crop(folder, name: str, sep: str) -> None:  # type: ignore[no-untyped-def]
+def _crop(folder: Path, name: str, sep: str) -> None:
     from PIL import Image
 
     img = np.full((96, 96), 128, dtype=np.uint8)
@@ -71,11 +74,11 @@ def _crop(folder, name: str, sep: str) -> None:  # type: ignore[no-untyped-def]
                                         + sep.join(["1", "40", "40", "16", "16", "48", "48"]) + "\n")
 
 
-def test_extra_nac_crops_are_split_by_observation(tmp_path, tiny_model) -> None:  # type: ignore[no-untyped-def]
-    from segmentation.engine.datasets import NAC_HOLDOUT, nac_image_ids
+def test_extra_nac_crops_are_split_by_observation(tmp_path: Path, tiny_model: LoadedModel) -> None:
+    from segmentation.engine.datasets import NAC_HOLDOUT, nac_training_observations
     from segmentation.engine.real_eval import nac_extra_craters
 
-    trained = sorted(set(nac_image_ids()) - set(NAC_HOLDOUT))[0]
+    trained = sorted(nac_training_observations())[0]
     _crop(tmp_path, f"{trained}LE_cal_echo_1_1", ",")
     _crop(tmp_path, "M1303619844LE_cal_echo_26_2", "\t")
     _crop(tmp_path, f"{NAC_HOLDOUT[0]}RE_cal_echo_3_3", ",")
