@@ -149,18 +149,23 @@ def bbox_width(minx: float, maxx: float) -> float:
     return maxx - minx if minx <= maxx else maxx + 360.0 - minx
 
 
-def bbox_region(bbox: tuple[float, float, float, float]) -> Polygon | MultiPolygon:
+def bbox_boxes(bbox: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:
     """The bbox as stored features see it: longitudes in -180..180, cut in two where it crosses 180."""
     minx, miny, maxx, maxy = bbox
     width = bbox_width(minx, maxx)
     if width >= 360:
-        return Polygon.from_bbox((-180.0, miny, 180.0, maxy))
+        return [(-180.0, miny, 180.0, maxy)]
     west = (minx + 180.0) % 360.0 - 180.0
     east = west + width
     if east <= 180.0:
-        return Polygon.from_bbox((west, miny, east, maxy))
-    return MultiPolygon(Polygon.from_bbox((west, miny, 180.0, maxy)),
-                        Polygon.from_bbox((-180.0, miny, east - 360.0, maxy)))
+        return [(west, miny, east, maxy)]
+    return [(west, miny, 180.0, maxy), (-180.0, miny, east - 360.0, maxy)]
+
+
+def bbox_region(bbox: tuple[float, float, float, float]) -> Polygon | MultiPolygon:
+    """:func:`bbox_boxes` as one geometry."""
+    boxes = [Polygon.from_bbox(box) for box in bbox_boxes(bbox)]
+    return boxes[0] if len(boxes) == 1 else MultiPolygon(*boxes)
 
 
 def parse_geometry(raw: str) -> GEOSGeometry:
@@ -245,7 +250,8 @@ class FeatureQuery:
             raise BadQuery("Projects are not available on this server.")
         if (query.bbox or query.intersects) and not query.body:
             raise BadQuery("A region (bbox or intersects) needs body=<slug>: coordinates are on one body.")
-        query.region()  # validates intersects early
+        if query.intersects:
+            query.region()  # validates intersects early
         return query
 
     def region(self) -> GEOSGeometry | None:

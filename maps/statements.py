@@ -21,7 +21,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from maps.filters import FeatureQuery
+from maps.filters import FeatureQuery, bbox_boxes
+from rasters.fields import BODY_LONLAT_SRID
 
 # Distinct (kind, user, query shape) statements kept per process; about 3 kB each.
 MAX_STATEMENTS = 1024
@@ -60,7 +61,16 @@ def feature_statement(kind: str, user: Any, query: FeatureQuery,
 
 
 def region_condition(query: FeatureQuery, column: str) -> tuple[str, list[Any]]:
-    """``AND ST_Intersects(column, region)`` for the query's region, or nothing; with its parameter."""
+    """``AND ST_Intersects(column, region)`` for the query's region, or nothing; with its parameters.
+
+    A bbox alone becomes one ``ST_MakeEnvelope`` per rectangle (two where it crosses 180), made in the statement
+    from four numbers: building its polygon with GEOS and sending it as EWKB cost 0.4 ms of a features request.
+    """
+    if query.bbox and not query.intersects:
+        boxes = bbox_boxes(query.bbox)
+        tests = " OR ".join(f"ST_Intersects({column}, ST_MakeEnvelope(%s, %s, %s, %s, {BODY_LONLAT_SRID}))"
+                            for _ in boxes)
+        return f" AND ({tests})", [float(value) for box in boxes for value in box]
     region = query.region()
     if region is None:
         return "", []

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 
+from geoplanet.bound import bound_cursor
+
 EXTENT = 4096
 BUFFER = 64
 MAX_ZOOM = 22
@@ -90,7 +92,7 @@ def tile_sql(rows: tuple[str, list[Any]], z: int, x: int, y: int,
                  ) AS mvtgeom
           FROM ({inner_sql}) q
           WHERE q.geom && ST_MakeEnvelope(%s, %s, %s, %s, 0){where_sql}
-          ORDER BY q.area_km2 DESC NULLS LAST
+          ORDER BY q.area_km2 DESC NULLS LAST, q.id
           LIMIT {MAX_FEATURES_PER_TILE}
         ) t WHERE t.mvtgeom IS NOT NULL),
         (%s = '' OR EXISTS (SELECT 1 FROM {bodies} WHERE slug = %s)),
@@ -116,7 +118,7 @@ def render_tile(rows: tuple[str, list[Any]], z: int, x: int, y: int,
     tile of an unknown body must not be served (or cached) as if the body had no features.
     """
     sql, params = tile_sql(rows, z, x, y, region, body)
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(sql, params)
         tile, known, version = cursor.fetchone()
     if tile is None or len(tile) == 0:

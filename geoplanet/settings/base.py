@@ -84,6 +84,9 @@ DATABASES = {
         env_str("DATABASE_URL", "postgres://geoplanet:geoplanet@127.0.0.1:5432/geoplanet")
     )
 }
+# The map's feature pages and vector tiles run as statements prepared on the session (geoplanet/bound.py).
+# Turn off behind a transaction-pooling proxy (PgBouncer in transaction mode), which cannot keep them.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
