@@ -25,8 +25,8 @@ from maps.serializers import (
     GeoJSONFeatureSerializer,
     RegionSummarySerializer,
     feature_dict,
+    feature_page,
     feature_rows,
-    features_page_json,
 )
 from maps.statements import feature_statement, region_condition
 from maps.vector_tiles import BadTile, RenderedTile, UnknownBody, render_tile, tile_answer, tile_rows
@@ -118,10 +118,7 @@ def feature_list(request: Request) -> HttpResponse:
     after, before = page_cursor(request.query_params)
     # The count, the page's Features and the body's name come from PostGIS in one statement, as one JSON text,
     # with the visibility rule and the filters inside it.
-    rows = feature_statement("page", request.user, query, lambda user, shape: feature_rows(
-        selectors.features_matching(user, shape), order=False, geom=True))
-    page = features_page_json(rows, limit, offset=offset, after=after, before=before,
-                              region=region_condition(query, 'b."geom"'), body=query.body or "")
+    page = feature_page(request.user, query, limit, offset=offset, after=after, before=before, body=query.body or "")
     if query.body and page.body is None:
         raise Http404("No such body.")
     following, preceding = page_links(request, page, limit, offset, after, before)

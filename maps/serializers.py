@@ -16,6 +16,9 @@ from django.db.models import F, Func, QuerySet, TextField, Value
 from rest_framework import serializers
 
 from geoplanet.bound import bound_cursor
+from maps import selectors
+from maps.filters import FeatureQuery
+from maps.statements import feature_statement, region_condition
 from rasters.models import Body
 
 # Column (or annotation) -> GeoJSON property name.
@@ -156,6 +159,19 @@ def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int =
         matched, text, count, first_id, last_id, more, body_name, iau_code = cursor.fetchone()
     named = Body(slug=body, name=body_name, iau_code=iau_code) if body_name is not None else None
     return FeaturePage(text, int(matched), int(count), first_id, last_id, bool(more), named)
+
+
+def feature_page(user: Any, query: FeatureQuery, limit: int, *, offset: int = 0, after: int | None = None,
+                 before: int | None = None, body: str = "") -> FeaturePage:
+    """One page of the features ``user`` may see that match ``query`` (:func:`features_page_json`).
+
+    The visibility-checked statement is compiled once per user and filter shape (``maps.statements``); the
+    region goes in as parameters. The REST list and the OGC API items use this one statement.
+    """
+    rows = feature_statement("page", user, query, lambda who, shape: feature_rows(
+        selectors.features_matching(who, shape), order=False, geom=True))
+    return features_page_json(rows, limit, offset=offset, after=after, before=before,
+                              region=region_condition(query, 'b."geom"'), body=body)
 
 
 def feature_json(row: dict[str, Any], *, short: bool = False) -> str:

@@ -97,3 +97,20 @@ def test_each_collection_offers_its_body_crs(cast: Any) -> None:
     assert client.get(f"{url}/{fid}", {"crs": earth}).status_code == 400
     crossing = client.get(url, {"bbox": "175,-5,-175,5"})  # minlon > maxlon crosses the antimeridian: valid
     assert crossing.status_code == 200 and crossing.json()["numberMatched"] == 0
+
+
+@pytest.mark.django_db
+def test_items_are_the_rest_lists_features(cast: Any) -> None:
+    """One statement serves both feature lists: the same Features, properties and order, page by page."""
+    mine = analysis_with(cast.owner, FEATURES)
+    client = api_for(cast.owner)
+    for offset in (0, 2, 4):
+        ogc = client.get(f"/ogc/collections/analysis-{mine.pk}/items", {"limit": 2, "offset": offset})
+        rest = client.get("/api/v1/features/", {"analysis": mine.pk, "limit": 2, "offset": offset})
+        assert ogc.status_code == rest.status_code == 200
+        assert ogc.json()["features"] == rest.json()["features"]
+        assert ogc.json()["numberMatched"] == rest.json()["numberMatched"] == 5
+    html = client.get(f"/ogc/collections/analysis-{mine.pk}/items", {"f": "html", "limit": 3})
+    assert html["Content-Type"].startswith("text/html")
+    first = client.get("/api/v1/features/", {"analysis": mine.pk, "limit": 3}).json()["features"]
+    assert all(str(feature["id"]).encode() in html.content for feature in first)
