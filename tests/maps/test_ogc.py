@@ -106,11 +106,11 @@ def test_items_are_the_rest_lists_features(cast: Any) -> None:
     client = api_for(cast.owner)
     for offset in (0, 2, 4):
         ogc = client.get(f"/ogc/collections/analysis-{mine.pk}/items", {"limit": 2, "offset": offset})
-        rest = client.get("/api/v1/features/", {"analysis": mine.pk, "limit": 2, "offset": offset})
+        rest = client.get("/api/v1/features/", {"analysis": str(mine.pk), "limit": 2, "offset": offset})
         assert ogc.status_code == rest.status_code == 200
         assert ogc.json()["features"] == rest.json()["features"]
         assert ogc.json()["numberMatched"] == rest.json()["numberMatched"] == 5
-    html = client.get(f"/ogc/collections/analysis-{mine.pk}/items", {"f": "html", "limit": 3})
+    html = client.get(f"/ogc/collections/analysis-{mine.pk}/items", {"f": "html", "limit": "3"})
     assert html["Content-Type"].startswith("text/html")
-    first = client.get("/api/v1/features/", {"analysis": mine.pk, "limit": 3}).json()["features"]
+    first = client.get("/api/v1/features/", {"analysis": str(mine.pk), "limit": "3"}).json()["features"]
     assert all(str(feature["id"]).encode() in html.content for feature in first)
