@@ -1,22 +1,23 @@
 """A cursor that binds parameters on the server and prepares its statements: for the map's hot statements.
 
-Django's psycopg backend binds parameters on the client (every value quoted into the statement's text) and
-turns psycopg's prepared statements off, for the sake of transaction-pooling proxies. PostgreSQL then parses,
-analyses and plans the whole text on every call. The features page and the vector tile statements are long (the
-visibility rule, every filter, the GeoJSON or MVT assembly) and run on every pan of the map; a z10 tile's
-statement took 0.61 ms to plan and 0.19 ms to run. Here the statement is prepared on the connection the first
-time it runs; PostgreSQL keeps its parse tree and, after five runs, a generic plan when that costs no more than
-planning each call. Measured through the test client over 1M features, each route's requests interleaved with
-Django's cursor on the same tiles and boxes (2026-12-07, this project's 2-core machine): a z10 tile 2.28 ->
-1.49 ms, z8 2.63 -> 1.75 ms, z6 4.40 -> 3.55 ms, with byte-identical tiles.
+Django's psycopg backend binds parameters on the client (every value quoted into the statement's text) and turns
+psycopg's prepared statements off, for the sake of transaction-pooling proxies. PostgreSQL then parses, analyses and
+plans the whole text on every call. The features page and the vector tile statements are long (the visibility rule,
+every filter, the GeoJSON or MVT assembly) and run on every pan of the map; a z10 tile's statement took 0.61 ms to
+plan and 0.19 ms to run. Here the statement is prepared on the connection the first time it runs; PostgreSQL keeps
+its parse tree and, after five runs, a generic plan when that costs no more than planning each call (callers keep
+statements for very different region sizes or zooms apart by their text). Measured through the test client over 1M
+features, each route's requests interleaved with Django's cursor on the same tiles and boxes (2026-12-07, this
+project's 2-core machine): a z10 tile 2.28 -> 1.49 ms, z8 2.63 -> 1.75 ms, z6 4.40 -> 3.55 ms, with byte-identical
+tiles.
 
-Only statements written for it go through here: server-side binding types parameters strictly (a Python ``int``
-is sent as the smallest integer type that holds it, a ``str`` as an untyped literal PostgreSQL casts on use),
-which not every statement of this project was written to expect. Statements prepared here stay on the session
-(psycopg keeps at most ``prepared_max`` per connection and deallocates the least recently used): behind a
-transaction-pooling proxy, set ``PREPARED_STATEMENTS=false`` and the parameters are still bound on the server,
-with nothing prepared. Django's query log (``DEBUG``,
-query-count tests) records each execution as written, with ``%s`` where the parameters go.
+Only statements written for it go through here: server-side binding types parameters strictly (a Python ``int`` is
+sent as the smallest integer type that holds it, a ``str`` as an untyped literal PostgreSQL casts on use), which not
+every statement of this project was written to expect. Statements prepared here stay on the session (psycopg keeps
+at most ``prepared_max`` per connection and deallocates the least recently used): behind a transaction-pooling
+proxy, set ``PREPARED_STATEMENTS=false`` and the parameters are still bound on the server, with nothing prepared.
+Django's query log (``DEBUG``, query-count tests) records each execution as written, with ``%s`` where the
+parameters go.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def bound_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
     connection = connections[using]
+    connection.close_if_health_check_failed()  # as Django's own cursor() does, when CONN_HEALTH_CHECKS is on
     connection.ensure_connection()
     connection.validate_thread_sharing()
     pg = connection.connection

@@ -118,6 +118,8 @@ def render_tile(rows: tuple[str, list[Any]], z: int, x: int, y: int,
     tile of an unknown body must not be served (or cached) as if the body had no features.
     """
     sql, params = tile_sql(rows, z, x, y, region, body)
+    # One prepared statement per zoom: a generic plan settled on z10 tiles never draws a z4 one.
+    sql += f"\n-- zoom {int(z)}"
     with bound_cursor() as cursor:
         cursor.execute(sql, params)
         tile, known, version = cursor.fetchone()

@@ -42,6 +42,7 @@ def test_a_statement_is_prepared_once_on_the_connection_and_reused() -> None:
 def test_djangos_own_cursors_still_never_prepare() -> None:
     with bound_cursor() as cursor:
         cursor.execute("SELECT %s::int", [1])
+    assert connection.connection.prepare_threshold is None  # Django's setting, restored
     for _ in range(10):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 41 + %s", [1])
@@ -63,6 +64,7 @@ def test_nothing_is_prepared_when_turned_off(settings: object) -> None:
 def test_errors_are_djangos_and_the_connection_stays_usable() -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), bound_cursor() as cursor:
         cursor.execute("SELECT 1 FROM no_such_table WHERE id = %s", [1])
+    assert connection.connection.prepare_threshold is None
     with connection.cursor() as cursor:
         cursor.execute("SELECT 2")
         assert cursor.fetchone() == (2,)
