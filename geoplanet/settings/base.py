@@ -87,6 +87,10 @@ DATABASES = {
 # The map's feature pages and vector tiles run as statements prepared on the session (geoplanet/bound.py).
 # Turn off behind a transaction-pooling proxy (PgBouncer in transaction mode), which cannot keep them.
 PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
+if PREPARED_STATEMENTS:
+    # Those statements run on their generic plan from the start, whatever zooms or boxes came first on the
+    # connection: the plan cache mode governs prepared statements only, and Django's own are never prepared.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c plan_cache_mode=force_generic_plan")  # type: ignore[attr-defined]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

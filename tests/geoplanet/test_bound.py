@@ -77,3 +77,17 @@ def test_statements_are_counted_by_query_capture() -> None:
             with bound_cursor() as cursor:
                 cursor.execute("SELECT %s::text", ["seen"])
     assert [q["sql"] for q in ctx.captured_queries] == ["SELECT %s::text"] * 2
+
+
+def test_prepared_statements_run_on_their_generic_plan() -> None:
+    # Set when the connection opens: deep tiles first on a connection must not keep it planning every call.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
+    for value in range(3):
+        with bound_cursor() as cursor:
+            cursor.execute("SELECT %s::int + 3", [value])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = %s",
+                       ["SELECT $1::int + 3"])
+        assert cursor.fetchone() == (3, 0)
