@@ -4,12 +4,12 @@ Django's psycopg backend binds parameters on the client (every value quoted into
 psycopg's prepared statements off, for the sake of transaction-pooling proxies. PostgreSQL then parses, analyses and
 plans the whole text on every call. The features page and the vector tile statements are long (the visibility rule,
 every filter, the GeoJSON or MVT assembly) and run on every pan of the map; a z10 tile's statement took 0.61 ms to
-plan and 0.19 ms to run. Here the statement is prepared on the connection the first time it runs; PostgreSQL keeps
-its parse tree and, after five runs, a generic plan when that costs no more than planning each call (the features
-page keeps regions of very different sizes apart by its text; the tiles share one statement across zooms). Measured
-through the test client over 1M features, each route's requests interleaved with Django's cursor on the same tiles
-and boxes (2026-12-07, this project's 2-core machine): a z10 tile 2.28 -> 1.49 ms, z8 2.63 -> 1.75 ms, z6 4.40 ->
-3.55 ms, with byte-identical tiles.
+plan and 0.19 ms to run. Here the statement is prepared on the connection the first time it runs, and PostgreSQL
+keeps its parse tree and one generic plan: connections open with ``plan_cache_mode=force_generic_plan`` (settings),
+which governs prepared statements only. Left to choose, PostgreSQL kept planning every call on a connection whose
+first tiles were deep ones. Measured through the test client over 1M features, each route's requests interleaved
+with Django's cursor on the same tiles and boxes (2026-12-07, this project's 2-core machine): a z10 tile 2.28 ->
+1.49 ms, z8 2.63 -> 1.75 ms, z6 4.40 -> 3.55 ms, with byte-identical tiles.
 
 Only statements written for it go through here: server-side binding types parameters strictly (a Python ``int`` is
 sent as the smallest integer type that holds it, a ``str`` as an untyped literal PostgreSQL casts on use), which not

@@ -18,7 +18,7 @@ from rest_framework import serializers
 from geoplanet.bound import bound_cursor
 from maps import selectors
 from maps.filters import FeatureQuery
-from maps.statements import feature_statement, region_class, region_condition
+from maps.statements import feature_statement, region_condition
 from rasters.models import Body
 
 # Column (or annotation) -> GeoJSON property name.
@@ -105,14 +105,13 @@ class FeaturePage:
 
 def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int = 0, after: int | None = None,
                        before: int | None = None, region: tuple[str, list[Any]] = ("", []),
-                       body: str = "", region_size: int | None = None) -> FeaturePage:
+                       body: str = "") -> FeaturePage:
     """One page of GeoJSON Features, as one JSON array text, and the count of every match, in one statement.
 
     ``rows`` is the SQL and parameters of :func:`feature_rows` (``order=False, geom=True``) over a
     visibility-checked, filtered queryset (``maps.statements.feature_statement``); ``region`` an ``AND ...``
-    condition on ``b.geom`` (``maps.statements.region_condition``), and ``region_size`` its
-    ``maps.statements.region_class``. PostGIS builds the array (each Feature's text joined around
-    ``ST_AsGeoJSON``'s) in the statement that counts and selects the page, so no row
+    condition on ``b.geom`` (``maps.statements.region_condition``). PostGIS builds the array (each Feature's
+    text joined around ``ST_AsGeoJSON``'s) in the statement that counts and selects the page, so no row
     becomes a Python object: the text goes out as it comes. The members are those of :func:`feature_dict`, in id
     order. ``after``/``before`` are keyset cursors (ids above / below); one row past the page is read to tell
     whether another page follows. With ``body`` (a slug) the same statement reads that body's name and CRS code
@@ -123,8 +122,7 @@ def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int =
     region twice, once for the count and once for the page, took 1.4 ms more of 7.9 (5-degree box over 1M
     features, ~500 matches). Each Feature is joined as text around ``ST_AsGeoJSON``'s own text: casting that text
     to ``json`` for ``json_agg(json_build_object(...))`` parsed every geometry again. The statement goes through
-    :func:`geoplanet.bound.bound_cursor`, so PostgreSQL keeps its plan between pages; the region's size class
-    is part of its text, so pages over regions of very different sizes never share a generic plan.
+    :func:`geoplanet.bound.bound_cursor`, so PostgreSQL keeps its plan between pages.
     """
     from django.db import connection
 
@@ -154,7 +152,6 @@ def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int =
         FROM (SELECT p.*, row_number() OVER (ORDER BY p."id" {direction}) AS n
               FROM (SELECT * FROM base b WHERE b."id" IN (
                       SELECT h."id" FROM hit h {cursor_sql} ORDER BY h."id" {direction} LIMIT %s OFFSET %s)) p) q
-        -- region size class {"all" if region_size is None else int(region_size)}
     """  # noqa: S608 - the base SQL is Django's own, the member names and direction are constants
     params = [*base_params, *where_params, *[limit] * 5, body, body, *cursor_params, limit + 1, offset]
     with bound_cursor() as cursor:
@@ -174,8 +171,7 @@ def feature_page(user: Any, query: FeatureQuery, limit: int, *, offset: int = 0,
     rows = feature_statement("page", user, query, lambda who, shape: feature_rows(
         selectors.features_matching(who, shape), order=False, geom=True))
     return features_page_json(rows, limit, offset=offset, after=after, before=before,
-                              region=region_condition(query, 'b."geom"'), body=body,
-                              region_size=region_class(query))
+                              region=region_condition(query, 'b."geom"'), body=body)
 
 
 def feature_json(row: dict[str, Any], *, short: bool = False) -> str:

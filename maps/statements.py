@@ -13,7 +13,6 @@ kept statement: callers add it to their outer query with :func:`region_condition
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -76,25 +75,6 @@ def region_condition(query: FeatureQuery, column: str) -> tuple[str, list[Any]]:
     if region is None:
         return "", []
     return f" AND ST_Intersects({column}, %s::geometry)", [region.hexewkb.decode()]
-
-
-def region_class(query: FeatureQuery) -> int | None:
-    """A coarse size class of the query's region: ``floor(log4(area in square degrees))``, None for no region.
-
-    A statement prepared on the session (``geoplanet.bound``) may settle on one generic plan after five runs,
-    made without knowing the region. Callers put this class in the statement's text, so only regions of about
-    the same size (the same share of the features) share a plan: a plan settled on 5-degree boxes never runs a
-    request for the whole body.
-    """
-    if query.bbox and not query.intersects:
-        area = sum((maxx - minx) * (maxy - miny) for minx, miny, maxx, maxy in bbox_boxes(query.bbox))
-    else:
-        region = query.region()
-        if region is None:
-            return None
-        minx, miny, maxx, maxy = region.extent
-        area = (maxx - minx) * (maxy - miny)
-    return math.floor(math.log(max(area, 1e-9), 4))
 
 
 def clear() -> None:

@@ -118,9 +118,8 @@ def render_tile(rows: tuple[str, list[Any]], z: int, x: int, y: int,
     tile of an unknown body must not be served (or cached) as if the body had no features.
     """
     sql, params = tile_sql(rows, z, x, y, region, body)
-    # One prepared statement for every zoom. Split by zoom, the deep zooms' statements kept planning each call
-    # (PostgreSQL found their custom plans cheaper than a generic one) and z8-z10 tiles took 0.15-0.6 ms more;
-    # the shared generic plan drew z4 tiles as fast as custom plans did (bench/bench_vector_tiles.py).
+    # One prepared statement for every zoom, on its generic plan (geoplanet.bound): it drew z4 tiles as fast as
+    # custom plans did, and z8-z10 tiles 0.15-0.6 ms faster than planning each call (bench_vector_tiles.py).
     with bound_cursor() as cursor:
         cursor.execute(sql, params)
         tile, known, version = cursor.fetchone()

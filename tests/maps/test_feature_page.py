@@ -1,5 +1,5 @@
 """The features page as PostGIS writes it (``maps.serializers.feature_page``) against the ORM's rows and Python's
-own JSON: the same Features, whatever the strings and numbers in them; regions of any size share no plan."""
+own JSON: the same Features, whatever the strings and numbers in them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from maps import selectors
 from maps.filters import FeatureQuery
 from maps.serializers import PROPERTY_TYPES, feature_dict, feature_page, feature_rows
-from maps.statements import region_class
 from segmentation.models import Feature
 from tests.maps.helpers import analysis_with
 
@@ -57,14 +56,3 @@ def test_a_stranger_gets_an_empty_page(cast: Any) -> None:
     query = FeatureQuery.from_params({"analysis": str(analysis.pk)})
     page = feature_page(cast.stranger, query, 10)
     assert (page.text, page.matched, page.returned) == ("[]", 0, 0)
-
-
-@pytest.mark.parametrize(("params", "expected"), [
-    ({}, None),
-    ({"bbox": "0,0,5,5"}, 2),  # 25 square degrees
-    ({"bbox": "-180,-90,180,90"}, 7),  # 64,800, just under 4**8
-    ({"bbox": "175,-5,-175,5"}, 3),  # 100, in two pieces across 180
-    ({"intersects": "POLYGON((0 0, 1 0, 1 1, 0 1, 0 0))"}, 0),
-])
-def test_region_classes_keep_sizes_apart(params: dict[str, str], expected: int | None) -> None:
-    assert region_class(FeatureQuery.from_params({"body": "mars", **params})) == expected
