@@ -82,12 +82,27 @@ def feature_dict(row: dict[str, Any], *, short: bool = False) -> dict[str, Any]:
     return {"type": "Feature", "id": row["id"], "geometry": geometry, "properties": props}
 
 
-def _json_member(column: str, name: str) -> str:
-    """``'name', q."column"`` for ``json_build_object``; a NaN or infinite float is null (JSON has neither)."""
+def _json_value(column: str, name: str) -> str:
+    """SQL for ``q."column"`` as JSON text: strings through ``to_json``, NaN and infinite floats (JSON has neither)
+    and NULLs as ``null``, other numbers as PostgreSQL writes them (the shortest text that reads back exactly)."""
     value = f'q."{column}"'
-    if PROPERTY_TYPES[name] == "Real":
+    kind = PROPERTY_TYPES[name]
+    if kind == "String":
+        return f"coalesce(to_json({value})::text, 'null')"
+    if kind == "Real":
         value = f"nullif(nullif(nullif({value}, 'NaN'), 'Infinity'), '-Infinity')"
-    return f"'{name}', {value}"
+    return f"coalesce({value}::text, 'null')"
+
+
+def _properties_sql() -> str:
+    """A ``format()`` call writing a row's properties as one JSON object text (members of :func:`feature_dict`).
+
+    One call with the keys in its template costs a quarter of what ``json_build_object(...)::text`` did (0.7 of
+    2.7 ms for a page of 100 on the bench), and parses to the same object. ``%%s`` reaches PostgreSQL as ``%s``.
+    """
+    template = ",".join(f'"{name}":%%s' for name in PROPERTIES.values())
+    values = ", ".join(_json_value(column, name) for column, name in PROPERTIES.items())
+    return f"format('{{{template}}}', {values})"
 
 
 @dataclass(frozen=True)
@@ -136,14 +151,14 @@ def features_page_json(rows: tuple[str, list[Any]], limit: int, *, offset: int =
         cursor_sql, cursor_params = "", []
     direction = "DESC" if before is not None else "ASC"
     bodies = connection.ops.quote_name(Body._meta.db_table)
-    members = ", ".join(_json_member(column, name) for column, name in PROPERTIES.items())
+    properties = _properties_sql()
     sql = f"""
         WITH base AS NOT MATERIALIZED ({base_sql}),
              hit AS MATERIALIZED (SELECT b."id" FROM base b WHERE true{where_sql})
         SELECT (SELECT count(*) FROM hit),
                '[' || coalesce(string_agg(
                  '{{"type":"Feature","id":' || q."id" || ',"geometry":' || coalesce(q."geojson", 'null')
-                 || ',"properties":' || json_build_object({members})::text || '}}',
+                 || ',"properties":' || {properties} || '}}',
                  ',' ORDER BY q."id") FILTER (WHERE q.n <= %s), '') || ']',
                count(*) FILTER (WHERE q.n <= %s), min(q."id") FILTER (WHERE q.n <= %s),
                max(q."id") FILTER (WHERE q.n <= %s), count(*) > %s,

@@ -60,17 +60,40 @@ def feature_statement(kind: str, user: Any, query: FeatureQuery,
     return hit[0], list(hit[1])
 
 
+# How far inside a bbox a feature's box must lie to skip the exact test. PostGIS compares boxes in float4,
+# rounded outward (about 1e-5 degrees at 180), so a box drawn this much inside the bbox still lies inside it.
+INNER_MARGIN_DEG = 1e-4
+# An inner box no stored feature lies in (longitudes and latitudes are within +-180 and +-90): for a bbox too
+# small to hold one, every feature takes the exact test.
+_NO_INNER_BOX = (1000.0, 1000.0, 1000.0, 1000.0)
+
+
+def inner_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """``box`` shrunk by :data:`INNER_MARGIN_DEG` on every side (a box no feature lies in when that leaves none)."""
+    minx, miny, maxx, maxy = box
+    m = INNER_MARGIN_DEG
+    if maxx - minx <= 4 * m or maxy - miny <= 4 * m:
+        return _NO_INNER_BOX
+    return (minx + m, miny + m, maxx - m, maxy - m)
+
+
 def region_condition(query: FeatureQuery, column: str) -> tuple[str, list[Any]]:
     """``AND ST_Intersects(column, region)`` for the query's region, or nothing; with its parameters.
 
     A bbox alone becomes one ``ST_MakeEnvelope`` per rectangle (two where it crosses 180), made in the statement
     from four numbers: building its polygon with GEOS and sending it as EWKB cost 0.4 ms of a features request.
+    A feature whose bounding box lies inside the rectangle (``@``, read from the geometry's header) intersects
+    it without the exact test; only those on the rectangle's edge pay for ``ST_Intersects``. In a 5-degree box
+    over 1M features that is most of them, and the exact test took 0.7 ms of the 1.5 ms the region took.
     """
     if query.bbox and not query.intersects:
         boxes = bbox_boxes(query.bbox)
-        tests = " OR ".join(f"ST_Intersects({column}, ST_MakeEnvelope(%s, %s, %s, %s, {BODY_LONLAT_SRID}))"
-                            for _ in boxes)
-        return f" AND ({tests})", [float(value) for box in boxes for value in box]
+        envelope = f"ST_MakeEnvelope(%s, %s, %s, %s, {BODY_LONLAT_SRID})"
+        tests = " OR ".join(
+            f"({column} && {envelope} AND (({column} @ {envelope}) IS TRUE OR ST_Intersects({column}, {envelope})))"
+            for _ in boxes)
+        params = [float(v) for box in boxes for v in (*box, *inner_box(box), *box)]
+        return f" AND ({tests})", params
     region = query.region()
     if region is None:
         return "", []

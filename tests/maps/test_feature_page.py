@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import pytest
+from django.contrib.gis.geos import GEOSGeometry
 
 from maps import selectors
 from maps.filters import FeatureQuery
@@ -56,3 +57,42 @@ def test_a_stranger_gets_an_empty_page(cast: Any) -> None:
     query = FeatureQuery.from_params({"analysis": str(analysis.pk)})
     page = feature_page(cast.stranger, query, 10)
     assert (page.text, page.matched, page.returned) == ("[]", 0, 0)
+
+
+# Outlines around a bbox (0, 0, 10, 10): the page must keep exactly those the exact test keeps.
+EDGE_CASES = {
+    "inside": "POLYGON((4 4, 5 4, 5 5, 4 5, 4 4))",
+    "across the east edge": "POLYGON((9.5 4, 10.5 4, 10.5 5, 9.5 5, 9.5 4))",
+    "box overlaps, outline does not": "POLYGON((9.5 11, 11 9.5, 11 11, 9.5 11))",  # x + y >= 20.5
+    "just outside": "POLYGON((10.00005 4, 10.5 4, 10.5 5, 10.00005 5, 10.00005 4))",
+    "inside, within the margin of the edge": "POLYGON((9.99995 4, 9.99999 4, 9.99999 5, 9.99995 5, 9.99995 4))",
+    "touching the corner": "POLYGON((10 10, 11 10, 11 11, 10 11, 10 10))",
+}
+
+
+@pytest.mark.parametrize("bbox", ["0,0,10,10", "9.99994,4,10.00001,5", "-170,0,190,10"])
+def test_the_bbox_keeps_what_the_exact_test_keeps(cast: Any, bbox: str) -> None:
+    analysis = analysis_with(cast.owner, [{"lon": 1, "lat": 1} for _ in EDGE_CASES])
+    for feature, wkt in zip(Feature.objects.filter(analysis=analysis).order_by("id"), EDGE_CASES.values(),
+                            strict=True):
+        Feature.objects.filter(pk=feature.pk).update(geom=GEOSGeometry(wkt, srid=0))
+    query = FeatureQuery.from_params({"analysis": str(analysis.pk), "body": "mars", "bbox": bbox})
+    page = feature_page(cast.owner, query, 50)
+    expected = [row["id"] for row in feature_rows(selectors.features_matching(cast.owner, query))]
+    assert [f["id"] for f in json.loads(page.text)] == expected and page.matched == len(expected)
+    if bbox == "0,0,10,10":
+        names = dict(zip(Feature.objects.filter(analysis=analysis).order_by("id").values_list("id", flat=True),
+                         EDGE_CASES, strict=True))
+        assert {names[i] for i in expected} == {"inside", "across the east edge",
+                                                 "inside, within the margin of the edge", "touching the corner"}
+
+
+def test_float4_boxes_near_180_do_not_widen_the_bbox(cast: Any) -> None:
+    """PostGIS keeps boxes in float4 (steps of 1.5e-5 degrees near 180): a box test alone would keep this sliver."""
+    analysis = analysis_with(cast.owner, [{"lon": 1, "lat": 1}])
+    sliver = "POLYGON((179.999995 4, 179.999999 4, 179.999999 5, 179.999995 5, 179.999995 4))"
+    Feature.objects.filter(analysis=analysis).update(geom=GEOSGeometry(sliver, srid=0))
+    outside = FeatureQuery.from_params({"analysis": str(analysis.pk), "body": "mars", "bbox": "170,0,179.99999,10"})
+    inside = FeatureQuery.from_params({"analysis": str(analysis.pk), "body": "mars", "bbox": "170,0,179.999997,10"})
+    assert feature_page(cast.owner, outside, 10).matched == 0
+    assert feature_page(cast.owner, inside, 10).matched == 1
