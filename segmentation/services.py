@@ -211,7 +211,7 @@ def analysis_run(analysis_id: int) -> bool:
     mid-job leaves the previous set (or none) and the rerun leaves exactly one set."""
     from segmentation.engine.errors import SegmentationCancelled, SegmentationError
     from segmentation.engine.inference import segment_raster
-    from segmentation.engine.weights import for_image, load_model
+    from segmentation.engine.weights import load_model
 
     if not _claim(analysis_id):
         log.info("analysis %s not claimable (done, cancelled or running elsewhere)", analysis_id)
@@ -223,7 +223,6 @@ def analysis_run(analysis_id: int) -> bool:
     try:
         t0 = time.monotonic()
         model = load_model(Path(settings.BASE_DIR) / analysis.model_version.weights_file, tta=params.get("tta"))
-        model = for_image(model, raster.width, raster.height)  # four mirrored passes on a small image
         timings["load_model"] = time.monotonic() - t0
 
         last_beat = [0.0]

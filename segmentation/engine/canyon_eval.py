@@ -34,10 +34,8 @@ def canyon_run(model: Any, *, size: int = 2048, width: float = 300.0, seed: int 
     from .light import LightInput
     from .multiscale import fuse_level_classes, merge_levels, multiscale_craters
     from .terrain_extras import canyon_scene
-    from .weights import for_image
 
     image, truth = canyon_scene(size, width, seed)
-    model = for_image(model, size, size)
     idx = model_class_index(model)
     with tempfile.TemporaryDirectory(prefix="geoplanet-canyon-") as tmp:
         src = Path(tmp) / "scene.tif"

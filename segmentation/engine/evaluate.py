@@ -187,15 +187,12 @@ def evaluate_model(
     """
     from .datasets import NAC_HOLDOUT, crater_mask, load_nac, nac_image_ids, synthetic_eval_set
     from .tiling import segment_array
-    from .weights import for_image
 
     report = EvalReport(tta_flips=int(getattr(model, "tta", 1)), contrast_view=contrast_view)
     n_cls = len(CLASS_NAMES)
     cm = np.zeros((n_cls, n_cls), dtype=np.int64)
     for img, mask in synthetic_eval_set(n_synthetic, synth_tile):
-        run = for_image(model, img.shape[-1], img.shape[-2])
-        report.tta_flips = max(report.tta_flips, int(getattr(run, "tta", 1)))
-        res = segment_array(img, run, tile=synth_tile, overlap=0, batch_size=batch_size, num_classes=n_cls)
+        res = segment_array(img, model, tile=synth_tile, overlap=0, batch_size=batch_size, num_classes=n_cls)
         cm += confusion(res.mask, mask, n_cls)
     ious = iou_from_confusion(cm)
     report.iou = {name: float(v) for name, v in zip(CLASS_NAMES, ious, strict=True)}
@@ -206,9 +203,7 @@ def evaluate_model(
     cm_nac = np.zeros((n_cls, n_cls), dtype=np.int64)
     for k, image_id in enumerate(ids):
         nac = load_nac(image_id)
-        run = for_image(model, nac.image.shape[-1], nac.image.shape[-2])
-        report.tta_flips = max(report.tta_flips, int(getattr(run, "tta", 1)))
-        res = segment_array(nac.image, run, tile=tile, overlap=overlap, batch_size=batch_size, num_classes=n_cls,
+        res = segment_array(nac.image, model, tile=tile, overlap=overlap, batch_size=batch_size, num_classes=n_cls,
                             crater_view=contrast_view)
         dets = crater_instances(res.mask, res.conf)
         if res.crater_view is not None:

@@ -67,11 +67,9 @@ def segment_file(
     from pyproj import CRS
 
     from .inference import segment_raster, small_block_cache
-    from .weights import for_image, load_model
+    from .weights import load_model
 
     loaded = model if model is not None else load_model(model_path, tta=tta)
-    with rasterio.open(input_path) as src:
-        loaded = for_image(loaded, src.width, src.height)
     card = getattr(loaded, "card", None)
     tile = tile or (card.tile_size if card is not None else 512)
     overlap = min(overlap, tile // 4)  # small-tile models: keep the stride useful

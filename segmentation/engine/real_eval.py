@@ -94,9 +94,7 @@ def _nac_detections(model: Any, img: np.ndarray, *, multiscale: bool, light_chec
     from .light import LightInput
     from .multiscale import level_detections, level_scales, merge_levels, read_level
     from .tiling import segment_array
-    from .weights import for_image
 
-    model = for_image(model, img.shape[1], img.shape[0])
     res = segment_array(img, model, tile=tile, overlap=overlap, batch_size=batch_size, crater_view=True)
     dets = crater_instances(res.mask, res.conf)
     if res.crater_view is not None:

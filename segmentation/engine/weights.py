@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +25,6 @@ TTA_FLIPS: dict[int, tuple[tuple[int, ...], ...]] = {1: ((),), 2: ((), (3,)), 4:
 # the project's 2-core machine (512 px windows, v6), 1, 2 and 4 windows per pass all ran at 0.25-0.29 s per window,
 # while the pass's peak memory grew from about 1.0 GB (1 or 2) to 1.3-1.4 GB (4). A GPU takes the whole batch.
 CPU_MAX_WINDOWS = 2
-# Images of at most this many pixels (a 2000 x 2000 image) get AUTO_TTA_PASSES mirrored passes unless the caller
-# fixed the count: there four passes cost seconds on a CPU (a 1000 x 1000 NAC crop: see the model card), while a
-# 16k x 16k image keeps the card's single pass and its throughput target.
-AUTO_TTA_MAX_PX = 4_000_000
-AUTO_TTA_PASSES = 4
 _NAME_RE = re.compile(r"^(?P<stem>.+)-v(?P<version>\d+)-(?P<digest>[0-9a-f]{8})\.pt$")
 
 
@@ -42,7 +37,6 @@ class LoadedModel:
     path: Path | None
     device: str
     tta: int = 1
-    tta_auto: bool = False  # no count was asked for: :func:`for_image` may raise ``tta`` for a small image
 
     def __post_init__(self) -> None:
         if self.tta not in TTA_FLIPS:
@@ -175,19 +169,7 @@ def load_model(
     module.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in blob["state_dict"].items()})
     dev = resolve_device(device)
     module.to(dev).eval()
-    return LoadedModel(module=module, card=card, path=p, device=dev, tta=card.tta_flips if tta is None else tta,
-                       tta_auto=tta is None)
-
-
-def for_image(model: Any, width: int, height: int) -> Any:
-    """``model`` as it should run on a ``width`` x ``height`` image: with :data:`AUTO_TTA_PASSES` mirrored passes
-    when the image has at most :data:`AUTO_TTA_MAX_PX` pixels and no pass count was asked for, else unchanged.
-
-    Decided once per image, on its full size, so every pyramid level of the image runs with the same count.
-    """
-    if getattr(model, "tta_auto", False) and width * height <= AUTO_TTA_MAX_PX:
-        return replace(model, tta=max(model.tta, AUTO_TTA_PASSES), tta_auto=False)
-    return model
+    return LoadedModel(module=module, card=card, path=p, device=dev, tta=card.tta_flips if tta is None else tta)
 
 
 def wrap_module(

@@ -145,32 +145,3 @@ def test_cpu_forward_pass_takes_at_most_a_few_windows_at_once(tiny_model) -> Non
     assert sizes[:3] == [CPU_MAX_WINDOWS, CPU_MAX_WINDOWS, 1]
     assert whole.shape == (len(x), len(tiny_model.card.classes), 64, 64)
     assert np.allclose(whole, one_by_one, atol=1e-6)
-
-
-def test_a_small_image_gets_four_passes_when_none_were_asked_for(tiny_model, tmp_path) -> None:
-    """``for_image``: four mirrored passes up to AUTO_TTA_MAX_PX pixels when the count is the card's, never when
-    the caller fixed it; the pipeline runs every level of a small image with them."""
-    from dataclasses import replace
-
-    import rasterio
-
-    from segmentation.engine.pipeline import segment_file
-    from segmentation.engine.weights import AUTO_TTA_MAX_PX, AUTO_TTA_PASSES, for_image
-
-    auto = replace(tiny_model, tta_auto=True)
-    assert for_image(auto, 2000, 2000).tta == AUTO_TTA_PASSES and for_image(auto, 2000, 2001).tta == 1
-    assert for_image(auto, AUTO_TTA_MAX_PX, 1).tta == AUTO_TTA_PASSES
-    assert for_image(tiny_model, 64, 64).tta == 1  # a count the caller fixed (here the card's, explicitly) stays
-    assert for_image(for_image(auto, 64, 64), 1, 1).tta_auto is False
-
-    calls: list[int] = []
-    module = tiny_model.module
-    module.register_forward_hook(lambda _m, inputs, _out: calls.append(len(inputs[0])))
-    src = tmp_path / "small.tif"
-    with rasterio.open(src, "w", driver="GTiff", width=96, height=96, count=1, dtype="uint8") as dst:
-        dst.write(np.random.default_rng(2).integers(0, 255, (96, 96), dtype=np.uint8), 1)
-    segment_file(src, tmp_path / "a.geojson", model=tiny_model, multiscale=False, contrast_view=False)
-    once = sum(calls)
-    calls.clear()
-    segment_file(src, tmp_path / "b.geojson", model=auto, multiscale=False, contrast_view=False)
-    assert sum(calls) == AUTO_TTA_PASSES * once
