@@ -7,6 +7,8 @@ that radius; an Earth CRS is never involved.
 
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,8 @@ from .classes import DEFAULT_CLASSES, ClassSpec
 from .contrast_view import with_view_craters
 from .instances import CraterDetection, crater_instances, ground_crater_instances, unit_confidence
 from .light import LightInput
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -281,7 +285,23 @@ def extract_features(
     if georef is not None:
         for f in feats:
             _georeference(f, georef, shapely)
+        kept = [f for f in feats if on_the_body(f)]
+        if len(kept) < len(feats):
+            log.info("dropped %d features past a pole of the grid", len(feats) - len(kept))
+        feats = kept
     return feats
+
+
+def on_the_body(f: Feature) -> bool:
+    """Whether a georeferenced feature's outline lies within latitudes -90..90 and its measurements are finite.
+
+    On a lon/lat grid a pixel has no width at the pole rows, so a crater fitted there is a circle stretched
+    across every column, reaching past the pole (latitude 90.2 in the global MOLA image) with no area that
+    can be measured. Such a feature is not kept: its outline would be stored off the body, its diameter NaN.
+    """
+    _, miny, _, maxy = f.geometry.bounds
+    measured = (f.area_km2, f.perimeter_km, f.diameter_km, f.length_km)
+    return -90.0 - 1e-9 <= miny and maxy <= 90.0 + 1e-9 and all(v is None or math.isfinite(v) for v in measured)
 
 
 def _georeference(f: Feature, g: Georef, shapely: Any) -> None:

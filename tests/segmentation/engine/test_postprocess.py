@@ -258,19 +258,27 @@ def test_a_centre_read_past_the_pole_is_the_point_on_the_sphere(lon: float, lat:
     assert over_the_pole(lon, lat) == pytest.approx(expected)
 
 
-def test_a_crater_cut_by_a_global_maps_pole_edge_has_its_centre_on_the_body() -> None:
-    """A crater whose fitted centre lies past the bottom row of a global lon/lat map (the south pole)."""
+def test_a_crater_reaching_past_a_global_maps_pole_is_not_kept() -> None:
+    """A round blob cut by the bottom row of a global lon/lat map (the south pole): its fitted circle, stretched
+    across the columns as the pixels' ground width shrinks, reaches past -90 with no measurable area, so it is
+    not kept; the same blob away from the pole is a crater with its outline and measurements on the body."""
     n = 90  # 2-degree pixels, 180 x 90
     geo = Georef(Affine(2.0, 0, -180.0, 0, -2.0, 90.0), "IAU_2015:49900", MARS_R)
-    mask = np.zeros((n, 2 * n), dtype=np.uint8)
     rows, cols = np.mgrid[0:n, 0:2 * n]
-    mask[(rows - (n + 0.6)) ** 2 + (cols - 100.5) ** 2 <= 6.0**2] = 1  # centre 0.6 px below the last row
-    craters = [f for f in extract_features(mask, georef=geo) if f.class_name == "crater"]
-    assert craters
-    for crater in craters:
-        assert crater.centre is not None
+
+    def craters(centre_row: float) -> list[Feature]:
+        mask = np.zeros((n, 2 * n), dtype=np.uint8)
+        mask[(rows - centre_row) ** 2 + (cols - 100.5) ** 2 <= 6.0**2] = 1
+        return [f for f in extract_features(mask, georef=geo) if f.class_name == "crater"]
+
+    assert craters(n + 0.6) == []  # centre 0.6 px below the last row
+    kept = craters(n - 30.0)  # 30 degrees from the pole
+    assert kept
+    for crater in kept:
         lon, lat = crater.centre
-        assert -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0
+        _, miny, _, maxy = crater.geometry.bounds
+        assert -180.0 <= lon <= 180.0 and -90.0 <= miny <= lat <= maxy <= 90.0
+        assert math.isfinite(crater.area_km2) and math.isfinite(crater.diameter_km) and crater.diameter_km > 0
 
 
 def test_row_km_is_a_pixel_height_on_the_body() -> None:
