@@ -69,3 +69,24 @@ def test_render_tile_checks_the_body_only_when_given(cast: Any) -> None:
     assert render_tile(rows, 3, 9, 2, body="mars").data == b""
     with pytest.raises(UnknownBody):
         render_tile(rows, 3, 9, 2, body="pluto-x")
+
+
+def test_the_tile_carries_each_features_properties(cast: Any, tmp_path: Path) -> None:
+    """Read back by GDAL: confidence to three decimals, diameter and ids as stored."""
+    confidences = [0.9, 0.12345, 0.6666666, 0.0004, 1.0]
+    analysis = analysis_with(cast.owner, [{"lon": 30 + i, "lat": 30, "diameter_km": 20 + i, "confidence": c}
+                                          for i, c in enumerate(confidences)])
+    r = api_for(cast.owner).get("/api/v1/features/tiles/mars/3/9/2.pbf")
+    path = tmp_path / "tile.pbf"
+    path.write_bytes(r.content)
+    text = ogrinfo("-al", "-oo", "Z=3", "-oo", "X=9", "-oo", "Y=2", path, "features")
+    blocks = [b for b in text.split("OGRFeature(features):")[1:]]
+    read = {}
+    for block in blocks:
+        values = dict(line.strip().split(" = ", 1) for line in block.splitlines() if " = " in line)
+        read[float(values["diameter_km (Real)"])] = values
+    assert len(read) == len(confidences)
+    for i, c in enumerate(confidences):
+        values = read[20.0 + i]
+        assert float(values["confidence (Real)"]) == pytest.approx(round(c, 3), abs=1e-12)
+        assert int(values["analysis (Integer)"]) == analysis.pk

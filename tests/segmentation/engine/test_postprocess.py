@@ -275,6 +275,7 @@ def test_a_crater_reaching_past_a_global_maps_pole_is_not_kept() -> None:
     kept = craters(n - 30.0)  # 30 degrees from the pole
     assert kept
     for crater in kept:
+        assert crater.centre is not None and crater.area_km2 is not None and crater.diameter_km is not None
         lon, lat = crater.centre
         _, miny, _, maxy = crater.geometry.bounds
         assert -180.0 <= lon <= 180.0 and -90.0 <= miny <= lat <= maxy <= 90.0
