@@ -148,10 +148,10 @@ def _ground_disk_mask(geo: Georef, n: int, lon0: float, lat0: float, d_km: float
     return (dist.reshape(n, n) <= d_km * 500).astype(np.uint8)
 
 
-@pytest.mark.parametrize("lat0", [0.0, 50.0, 65.0, 70.0, 80.0])
+@pytest.mark.parametrize("lat0", [0.0, 50.0, 65.0, 70.0, 75.0])
 @pytest.mark.parametrize("d_km", [15.0, 40.0])
 def test_round_crater_stays_one_at_high_latitude(lat0: float, d_km: float) -> None:
-    # a lon/lat grid stretches a round crater east-west by 1/cos(latitude): 3x at 70 degrees, 6x at 80
+    # a lon/lat grid stretches a round crater east-west by 1/cos(latitude): 3x at 70 degrees, 3.9x at 75
     res, n = 0.02, 400
     geo = Georef(Affine(res, 0, 10 - n / 2 * res, 0, -res, lat0 + n / 2 * res), "IAU_2015:49900", MARS_R)
     mask = _ground_disk_mask(geo, n, 10.0, lat0, d_km)
@@ -161,6 +161,20 @@ def test_round_crater_stays_one_at_high_latitude(lat0: float, d_km: float) -> No
     assert crater.diameter_km == pytest.approx(d_km, rel=0.03)
     assert crater.centre == pytest.approx((10.0, lat0), abs=0.02)
     assert crater.geometry.area > 0 and crater.geometry.bounds[0] < 10.0 < crater.geometry.bounds[2]
+
+
+@pytest.mark.parametrize("lat0", [76.0, 80.0, 85.0])
+def test_no_crater_is_reported_where_the_grid_stretches_it_over_four_times(lat0: float) -> None:
+    """Beyond 75.5 degrees a lon/lat grid's round crater spans over four times as many columns as rows, a shape
+    the network never learnt (``MIN_GROUND_ASPECT``): the same ground disk that is one crater at 75 is none."""
+    from segmentation.engine.postprocess import MIN_GROUND_ASPECT
+
+    assert math.cos(math.radians(75.0)) > MIN_GROUND_ASPECT > math.cos(math.radians(lat0))
+    res, n = 0.02, 400
+    geo = Georef(Affine(res, 0, 10 - n / 2 * res, 0, -res, lat0 + n / 2 * res), "IAU_2015:49900", MARS_R)
+    mask = _ground_disk_mask(geo, n, 10.0, lat0, 40.0)
+    assert mask.any()
+    assert [f for f in extract_features(mask, georef=geo) if f.class_name == "crater"] == []
 
 
 def test_second_view_craters_are_split_on_the_ground_too() -> None:
