@@ -84,7 +84,7 @@ def region_condition(query: FeatureQuery, column: str) -> tuple[str, list[Any]]:
     from four numbers: building its polygon with GEOS and sending it as EWKB cost 0.4 ms of a features request.
     A feature whose bounding box lies inside the rectangle (``@``, read from the geometry's header) intersects
     it without the exact test; only those on the rectangle's edge pay for ``ST_Intersects``. In a 5-degree box
-    over 1M features that is most of them, and the exact test took 0.7 ms of the 1.5 ms the region took.
+    over 1M features that is most of them: the page took 3.34 ms against 3.64 (bench DB, in-process, alternating).
     """
     if query.bbox and not query.intersects:
         boxes = bbox_boxes(query.bbox)
