@@ -188,7 +188,12 @@ def skeleton_length_km(skel: np.ndarray, dist: np.ndarray, origin: tuple[int, in
             toward[hit] = (dr, dc)
         away = -toward / np.hypot(toward[:, 0], toward[:, 1])[:, None]
         cols, rows = ends[:, 1] + c0 + 0.5, ends[:, 0] + r0 + 0.5
-        km += float((dist[ends[:, 0], ends[:, 1]] * georef.steps_km(cols, rows, away[:, 1], away[:, 0])).sum())
+        step = georef.steps_km(cols, rows, away[:, 1], away[:, 0])
+        # a step from a pole row toward the pole leaves the body (NaN): the step back is the same pixel's size
+        back = ~np.isfinite(step)
+        if back.any():
+            step[back] = georef.steps_km(cols[back], rows[back], -away[back, 1], -away[back, 0])
+        km += float((dist[ends[:, 0], ends[:, 1]] * np.nan_to_num(step, nan=0.0)).sum())
     elif not len(a) and s.sum() == 1:
         km = float(np.sqrt(georef.step_km(c0 + 0.5, r0 + 0.5, 1, 0) * georef.step_km(c0 + 0.5, r0 + 0.5, 0, 1)))
     return km
@@ -317,14 +322,15 @@ def stretched_out(dets: list[CraterDetection], aspect_at: Any) -> list[CraterDet
 
 
 def on_the_body(f: Feature) -> bool:
-    """Whether a georeferenced feature's outline lies within latitudes -90..90 and its measurements are finite.
+    """Whether a georeferenced feature's outline lies within latitudes -90..90 and its area, perimeter and
+    diameter are finite.
 
     On a lon/lat grid a pixel has no width at the pole rows, so a crater fitted there is a circle stretched
     across every column, reaching past the pole (latitude 90.2 in the global MOLA image) with no area that
     can be measured. Such a feature is not kept: its outline would be stored off the body, its diameter NaN.
     """
     _, miny, _, maxy = f.geometry.bounds
-    measured = (f.area_km2, f.perimeter_km, f.diameter_km, f.length_km)
+    measured = (f.area_km2, f.perimeter_km, f.diameter_km)
     return -90.0 - 1e-9 <= miny and maxy <= 90.0 + 1e-9 and all(v is None or math.isfinite(v) for v in measured)
 
 

@@ -305,3 +305,20 @@ def test_row_km_is_a_pixel_height_on_the_body() -> None:
     np.testing.assert_allclose(geo.row_km(cols, rows), tall, rtol=1e-3)
     lat = 90.0 - rows * res  # the steps start at pixel (cols, rows), a corner
     np.testing.assert_allclose(geo.aspect(cols, rows), np.cos(np.radians(lat)), rtol=5e-3)
+
+
+def test_a_valley_reaching_a_global_maps_pole_row_is_kept_and_measured() -> None:
+    """A valley whose skeleton ends on the top row: its end's extension toward the pole would leave the body,
+    so the pixel's size is read the other way; the valley keeps a finite length, like the same strip lower."""
+    geo = Georef(Affine(2.0, 0, -180.0, 0, -2.0, 90.0), "IAU_2015:49900", MARS_R)
+
+    def valleys(r0: int) -> list[Feature]:
+        mask = np.zeros((90, 180), dtype=np.uint8)
+        mask[r0:r0 + 20, 100:103] = 2
+        return [f for f in extract_features(mask, georef=geo) if f.class_name == "valley"]
+
+    (at_pole,) = valleys(0)
+    (lower,) = valleys(5)
+    assert at_pole.length_km is not None and lower.length_km is not None
+    assert at_pole.geometry.bounds[3] == pytest.approx(90.0)
+    assert at_pole.length_km == pytest.approx(lower.length_km, rel=0.05)
