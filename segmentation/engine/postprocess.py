@@ -253,12 +253,14 @@ def extract_features(
             dets = crater_instances(mask, conf, by_name["crater"], min_area_px=min_area_px)
         if crater_view is not None:
             dets = with_view_craters(dets, crater_view, min_area_px=min_area_px, aspect_at=aspect)
+        if aspect is not None:
+            # before the merge, so a detection left out never stands in for one of the same crater that is kept
+            dets = stretched_out(dets, aspect)
+            levels = {scale: stretched_out(found, aspect) for scale, found in (levels or {}).items()}
         if levels:
             from .multiscale import merge_levels
 
             dets = merge_levels({1.0: dets, **levels})
-        if aspect is not None and dets:
-            dets = stretched_out(dets, aspect)
         scores: list[float | None] = [None] * len(dets)
         if light is not None:
             dets, scores = light.check(dets, aspect, georef.row_km if georef is not None else None)
@@ -312,6 +314,8 @@ def stretched_out(dets: list[CraterDetection], aspect_at: Any) -> list[CraterDet
     detections of 60 km and more beyond 75.5 degrees lay on an IAU-named crater, against 31-40% nearer the
     equator. A polar region is mapped from a polar (stereographic) grid, where its pixels are square.
     """
+    if not dets:
+        return dets
     cx = np.array([d.cx for d in dets], dtype=float)
     cy = np.array([d.cy for d in dets], dtype=float)
     wide = np.asarray(aspect_at(cx, cy), dtype=float) >= MIN_GROUND_ASPECT

@@ -322,3 +322,25 @@ def test_a_valley_reaching_a_global_maps_pole_row_is_kept_and_measured() -> None
     assert at_pole.length_km is not None and lower.length_km is not None
     assert at_pole.geometry.bounds[3] == pytest.approx(90.0)
     assert at_pole.length_km == pytest.approx(lower.length_km, rel=0.05)
+
+
+def test_a_crater_left_out_beyond_the_bound_does_not_take_its_kept_twin_with_it() -> None:
+    """Two detections of one crater astride 75.5 degrees: the one beyond, the merge's first choice (more
+    confident), is left out before the merge, so the one inside is kept."""
+    from segmentation.engine.instances import CraterDetection
+    from segmentation.engine.postprocess import MIN_GROUND_ASPECT
+
+    res, n, lat0 = 0.02, 400, 75.5
+    geo = Georef(Affine(res, 0, 10 - n / 2 * res, 0, -res, lat0 + n / 2 * res), "IAU_2015:49900", MARS_R)
+    bound = math.degrees(math.acos(MIN_GROUND_ASPECT))
+
+    def row(lat: float) -> float:
+        return (lat0 + n / 2 * res - lat) / res
+
+    beyond = CraterDetection(200.0, row(bound + 0.03), 20.0, 0.95, 300, 1)
+    inside = CraterDetection(200.0, row(bound - 0.03), 20.0, 0.60, 300, 2)
+    mask = np.zeros((n, n), dtype=np.uint8)
+    craters = [f for f in extract_features(mask, georef=geo, levels={0.5: [beyond, inside]})
+               if f.class_name == "crater"]
+    assert len(craters) == 1 and craters[0].confidence == pytest.approx(0.60)
+    assert craters[0].centre is not None and craters[0].centre[1] < bound
