@@ -58,13 +58,13 @@ GEOJSON_PRECISION = 7
 
 
 def feature_rows(queryset: QuerySet[Any], *, order: bool = True, wkt: bool = False,
-                 geom: bool = False) -> QuerySet[Any]:
+                 geom: bool = False, body_per_row: bool = False) -> QuerySet[Any]:
     """``values()`` rows with the geometry text and every property (``queryset`` went through FeatureQuery).
 
     The geometry is GeoJSON under ``geojson``, or WKT under ``wkt`` (for GDAL's CSV reader), both rounded to
-    ``GEOJSON_PRECISION`` decimals. ``geom`` adds the stored geometry itself (for a region test in raw SQL), and
-    reads the body's name and slug by a subquery per row instead of a join: the features page reads them for its
-    hundred rows only, while a join would be made for every feature it counts.
+    ``GEOJSON_PRECISION`` decimals; ``geom`` adds the stored geometry itself (for a region test in raw SQL).
+    ``body_per_row`` reads the body's name and slug by a subquery per row instead of a join: the features page
+    reads them for its hundred rows only, while a join would be made for every feature it counts.
     """
     if wkt:
         text = {"wkt": Func("geom", Value(GEOJSON_PRECISION), function="ST_AsText", output_field=TextField())}
@@ -72,7 +72,7 @@ def feature_rows(queryset: QuerySet[Any], *, order: bool = True, wkt: bool = Fal
         text = {"geojson": AsGeoJSON("geom", precision=GEOJSON_PRECISION)}
     columns = [*text, *PROPERTIES, *(["geom"] if geom else [])]
     names: dict[str, Any]
-    if geom:
+    if body_per_row:
         bodies = Body.objects.filter(pk=OuterRef("body_id")).order_by()
         names = {"body_name": Subquery(bodies.values("name")[:1]), "body_slug": Subquery(bodies.values("slug")[:1])}
     else:
@@ -95,6 +95,8 @@ def _json_value(column: str, name: str) -> str:
     and NULLs as ``null``, other numbers as PostgreSQL writes them (the shortest text that reads back exactly)."""
     value = f'q."{column}"'
     kind = PROPERTY_TYPES[name]
+    if kind not in ("String", "Real", "Integer64"):
+        raise ValueError(f"no JSON writer for a {kind} property ({name})")  # a date, say, would need quoting
     if kind == "String":
         return f"coalesce(to_json({value})::text, 'null')"
     if kind == "Real":
@@ -193,7 +195,7 @@ def feature_page(user: Any, query: FeatureQuery, limit: int, *, offset: int = 0,
     region goes in as parameters. The REST list and the OGC API items use this one statement.
     """
     rows = feature_statement("page", user, query, lambda who, shape: feature_rows(
-        selectors.features_matching(who, shape), order=False, geom=True))
+        selectors.features_matching(who, shape), order=False, geom=True, body_per_row=True))
     return features_page_json(rows, limit, offset=offset, after=after, before=before,
                               region=region_condition(query, 'b."geom"'), body=body)
 

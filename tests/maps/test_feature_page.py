@@ -96,3 +96,12 @@ def test_float4_boxes_near_180_do_not_widen_the_bbox(cast: Any) -> None:
     inside = FeatureQuery.from_params({"analysis": str(analysis.pk), "body": "mars", "bbox": "170,0,179.999997,10"})
     assert feature_page(cast.owner, outside, 10).matched == 0
     assert feature_page(cast.owner, inside, 10).matched == 1
+
+
+def test_a_property_type_the_page_cannot_write_is_refused(monkeypatch: Any) -> None:
+    """Only strings, reals and integers have a JSON writer in the page's SQL; a date would be written unquoted."""
+    from maps import serializers
+
+    monkeypatch.setitem(serializers.PROPERTY_TYPES, "center_lat", "Date")
+    with pytest.raises(ValueError, match="no JSON writer for a Date property"):
+        serializers._properties_sql()

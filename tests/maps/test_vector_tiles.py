@@ -80,9 +80,8 @@ def test_the_tile_carries_each_features_properties(cast: Any, tmp_path: Path) ->
     path = tmp_path / "tile.pbf"
     path.write_bytes(r.content)
     text = ogrinfo("-al", "-oo", "Z=3", "-oo", "X=9", "-oo", "Y=2", path, "features")
-    blocks = [b for b in text.split("OGRFeature(features):")[1:]]
     read = {}
-    for block in blocks:
+    for block in text.split("OGRFeature(features):")[1:]:
         values = dict(line.strip().split(" = ", 1) for line in block.splitlines() if " = " in line)
         read[float(values["diameter_km (Real)"])] = values
     assert len(read) == len(confidences)
